@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <cstring>
 #include <string>
 #include <tl/expected.hpp>
 
@@ -13,7 +14,10 @@ struct Error {
     std::string message;  // what failed, and where useful what to do about it
     int errnum = 0;       // errno from the failing call, 0 when not an OS error
 
-    std::string to_string() const;
+    // "message: strerror(errnum)", or the message alone when errnum is 0.
+    std::string to_string() const {
+        return errnum ? message + ": " + std::strerror(errnum) : message;
+    }
 };
 
 template <typename T = void>
