@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "ini.h"
+#include "inifile.h"
 
 #include <fmt/format.h>
 #include <ini.h>

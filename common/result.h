@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <cstring>
+#include <cstring>
 #include <string>
 #include <tl/expected.hpp>
 

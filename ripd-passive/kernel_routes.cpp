@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "kernel_routes.h"
+
+#include <cerrno>
+
+#include "log.h"
+
+namespace ripd {
+
+namespace {
+bool already_gone(const triplay::Error& e) { return e.errnum == ESRCH || e.errnum == ENOENT; }
+}  // namespace
+
+Route4 KernelRoutes::to_kernel(const Route& r) const {
+    Route4 k;
+    k.dst = r.prefix;
+    k.gateway = r.next_hop;
+    k.ifindex = r.ifindex;
+    k.metric = m_params.metric.of(r.metric);
+    k.protocol = m_params.proto;
+    k.table = m_params.table;
+    return k;
+}
+
+Result<> KernelRoutes::install(const Route& r) {
+    Route4 want = to_kernel(r);
+    auto it = m_installed.find(r.prefix);
+    if (it != m_installed.end() && it->second == want) return {};
+    if (auto res = m_backend.replace(want); !res) {
+        ++m_errors;
+        return res;
+    }
+    // The kernel keys routes by (table, prefix, metric): with a new metric the replace above
+    // added a second route, so the old one goes now that the new one carries traffic.
+    if (it != m_installed.end() && it->second.metric != want.metric) {
+        auto old = it->second;
+        it->second = want;
+        if (auto res = m_backend.remove(old); !res && !already_gone(res.error())) {
+            ++m_errors;
+            return res;
+        }
+        return {};
+    }
+    m_installed[r.prefix] = want;
+    return {};
+}
+
+Result<> KernelRoutes::withdraw(const Prefix4& p) {
+    auto it = m_installed.find(p);
+    if (it == m_installed.end()) return {};
+    Route4 k = it->second;
+    m_installed.erase(it);  // before the kernel's deletion event arrives, so it is not re-added
+    auto res = m_backend.remove(k);
+    if (!res && !already_gone(res.error())) {
+        ++m_errors;
+        return res;
+    }
+    return {};
+}
+
+bool KernelRoutes::on_deleted(const Route4& k) {
+    if (k.protocol != m_params.proto || k.table != m_params.table) return false;
+    auto it = m_installed.find(k.dst);
+    if (it == m_installed.end() || it->second.metric != k.metric) return false;
+    // Ours, and we did not remove it: put it back.
+    Route4 want = it->second;
+    if (auto res = m_backend.replace(want); !res) {
+        ++m_errors;
+        m_installed.erase(it);  // the next update from the neighbour will try again
+        triplay::log::warning("re-adding {} after it was deleted: {}", want.dst.to_string(),
+                              res.error().to_string());
+        return false;
+    }
+    ++m_readded;
+    return true;
+}
+
+Result<size_t> KernelRoutes::flush_stale() {
+    auto all = m_backend.dump();
+    if (!all) return tl::unexpected(all.error());
+    size_t n = 0;
+    for (const auto& k : *all) {
+        if (k.protocol != m_params.proto || k.table != m_params.table) continue;
+        if (auto res = m_backend.remove(k); !res && !already_gone(res.error()))
+            return tl::unexpected(res.error());
+        ++n;
+    }
+    return n;
+}
+
+void KernelRoutes::remove_all() {
+    auto installed = std::move(m_installed);
+    m_installed.clear();
+    for (const auto& [p, k] : installed) {
+        if (auto res = m_backend.remove(k); !res && !already_gone(res.error())) {
+            ++m_errors;
+            triplay::log::warning("removing {}: {}", p.to_string(), res.error().to_string());
+        }
+    }
+}
+
+void KernelRoutes::set_params(KernelParams p, const std::map<Prefix4, Route>& routes) {
+    if (p == m_params) return;
+    remove_all();
+    m_params = p;
+    for (const auto& [prefix, r] : routes) {
+        if (r.deleting()) continue;
+        if (auto res = install(r); !res)
+            triplay::log::warning("installing {}: {}", prefix.to_string(), res.error().to_string());
+    }
+}
+
+}  // namespace ripd

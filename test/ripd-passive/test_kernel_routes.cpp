@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// KernelRoutes against a fake kernel keyed like the real one: (table, prefix, metric).
+#include <catch2/catch.hpp>
+
+#include <cerrno>
+#include <map>
+#include <tuple>
+
+#include "kernel_routes.h"
+
+using namespace ripd;
+using triplay::Ipv4;
+using triplay::Prefix4;
+
+namespace {
+class FakeKernel : public RouteBackend {
+public:
+    using Key = std::tuple<uint32_t, Prefix4, uint32_t>;
+    std::map<Key, Route4> routes;
+    int fail_next_replace = 0;
+    std::vector<std::string> log;
+
+    Result<> replace(const Route4& r) override {
+        if (fail_next_replace) return triplay::os_fail(std::exchange(fail_next_replace, 0), "replace");
+        log.push_back("replace " + r.dst.to_string() + " m" + std::to_string(r.metric));
+        routes[{r.table, r.dst, r.metric}] = r;
+        return {};
+    }
+    Result<> remove(const Route4& r) override {
+        log.push_back("remove " + r.dst.to_string() + " m" + std::to_string(r.metric));
+        if (!routes.erase({r.table, r.dst, r.metric})) return triplay::os_fail(ESRCH, "remove");
+        return {};
+    }
+    Result<std::vector<Route4>> dump() override {
+        std::vector<Route4> v;
+        for (auto& [k, r] : routes) v.push_back(r);
+        return v;
+    }
+};
+
+const Prefix4 kP(Ipv4(172, 26, 22, 0), 26);
+Route route(uint32_t metric, Ipv4 nh = Ipv4(10, 128, 0, 1)) {
+    Route r;
+    r.prefix = kP;
+    r.next_hop = nh;
+    r.source = nh;
+    r.ifindex = 3;
+    r.metric = metric;
+    return r;
+}
+}  // namespace
+
+TEST_CASE("kernel: install with proto, table and metric rip+1") {
+    FakeKernel k;
+    KernelRoutes kr(k, {11, 254, {true, 1}});
+    REQUIRE(kr.install(route(2)));
+    REQUIRE(k.routes.size() == 1);
+    const Route4& r = k.routes.begin()->second;
+    CHECK(r.metric == 3);
+    CHECK(r.protocol == 11);
+    CHECK(r.gateway == Ipv4(10, 128, 0, 1));
+    CHECK(r.ifindex == 3);
+    // Installing the same again touches nothing.
+    k.log.clear();
+    REQUIRE(kr.install(route(2)));
+    CHECK(k.log.empty());
+}
+
+TEST_CASE("kernel: metric change is make-before-break") {
+    FakeKernel k;
+    KernelRoutes kr(k, {11, 254, {true, 1}});
+    kr.install(route(2));
+    k.log.clear();
+    REQUIRE(kr.install(route(4)));
+    CHECK(k.log == std::vector<std::string>{"replace 172.26.22.0/26 m5", "remove 172.26.22.0/26 m3"});
+    CHECK(k.routes.size() == 1);
+}
+
+TEST_CASE("kernel: next-hop change replaces in place") {
+    FakeKernel k;
+    KernelRoutes kr(k, {11, 254, {true, 1}});
+    kr.install(route(2));
+    REQUIRE(kr.install(route(2, Ipv4(10, 128, 0, 2))));
+    REQUIRE(k.routes.size() == 1);
+    CHECK(k.routes.begin()->second.gateway == Ipv4(10, 128, 0, 2));
+}
+
+TEST_CASE("kernel: withdraw, and withdrawing what is already gone is fine") {
+    FakeKernel k;
+    KernelRoutes kr(k, {11, 254, {true, 1}});
+    kr.install(route(2));
+    k.routes.clear();  // the kernel dropped it (link down)
+    CHECK(kr.withdraw(kP));
+    CHECK_FALSE(kr.installed(kP));
+    CHECK(kr.errors() == 0);
+}
+
+TEST_CASE("kernel: a route deleted by hand is put back; ours deleted by us is not") {
+    FakeKernel k;
+    KernelRoutes kr(k, {11, 254, {true, 1}});
+    kr.install(route(2));
+    Route4 gone = k.routes.begin()->second;
+    k.routes.clear();
+    CHECK(kr.on_deleted(gone));
+    CHECK(k.routes.size() == 1);
+    CHECK(kr.readded() == 1);
+    kr.withdraw(kP);
+    CHECK_FALSE(kr.on_deleted(gone));  // our own withdrawal's echo
+    Route4 other = gone;
+    other.protocol = 4;  // static: never ours
+    CHECK_FALSE(kr.on_deleted(other));
+}
+
+TEST_CASE("kernel: the old metric's deletion echo is not re-added") {
+    FakeKernel k;
+    KernelRoutes kr(k, {11, 254, {true, 1}});
+    kr.install(route(2));
+    Route4 old = k.routes.begin()->second;
+    kr.install(route(4));
+    CHECK_FALSE(kr.on_deleted(old));
+    CHECK(k.routes.size() == 1);
+}
+
+TEST_CASE("kernel: flush at start removes only our protocol in our table") {
+    FakeKernel k;
+    Route4 mine{kP, Ipv4(10, 128, 0, 1), 3, 3, 11, 254};
+    Route4 theirs{Prefix4(Ipv4(10, 0, 0, 0), 8), Ipv4(10, 128, 0, 1), 3, 3, 4, 254};
+    Route4 other_table{kP, Ipv4(10, 128, 0, 1), 3, 3, 11, 100};
+    k.routes[{254, mine.dst, 3}] = mine;
+    k.routes[{254, theirs.dst, 3}] = theirs;
+    k.routes[{100, other_table.dst, 3}] = other_table;
+    KernelRoutes kr(k, {11, 254, {true, 1}});
+    auto n = kr.flush_stale();
+    REQUIRE(n);
+    CHECK(*n == 1);
+    CHECK(k.routes.size() == 2);
+}
+
+TEST_CASE("kernel: failed install is counted and retried later") {
+    FakeKernel k;
+    KernelRoutes kr(k, {11, 254, {true, 1}});
+    k.fail_next_replace = ENETUNREACH;
+    auto r = kr.install(route(2));
+    REQUIRE_FALSE(r);
+    CHECK(r.error().errnum == ENETUNREACH);
+    CHECK(kr.errors() == 1);
+    CHECK_FALSE(kr.installed(kP));
+    CHECK(kr.install(route(2)));
+    CHECK(kr.installed(kP));
+}
+
+TEST_CASE("kernel: new parameters move every route") {
+    FakeKernel k;
+    KernelRoutes kr(k, {11, 254, {true, 1}});
+    std::map<Prefix4, Route> table{{kP, route(2)}};
+    kr.install(route(2));
+    kr.set_params({189, 254, {false, 20}}, table);
+    REQUIRE(k.routes.size() == 1);
+    CHECK(k.routes.begin()->second.protocol == 189);
+    CHECK(k.routes.begin()->second.metric == 20);
+    kr.remove_all();
+    CHECK(k.routes.empty());
+}
