@@ -28,7 +28,10 @@ public:
     // The next n bytes; an empty span (and failure) if fewer remain.
     std::span<const uint8_t> bytes(size_t n);
     // A reader over the next n bytes, which this reader skips.
-    ByteReader sub(size_t n) { return ByteReader(bytes(n), m_failed); }
+    ByteReader sub(size_t n) {
+        auto region = bytes(n);  // before reading m_failed: a short region sets it
+        return ByteReader(region, m_failed);
+    }
     void skip(size_t n) { (void)bytes(n); }
     // Everything not yet read.
     std::span<const uint8_t> rest() { return bytes(remaining()); }
