@@ -45,11 +45,15 @@ char* reader(char* buf, int size, void* user) {
         if (raw.size() >= static_cast<size_t>(size)) {
             s->errors->add(s->line, fmt::format("line too long ({} bytes, limit {})", raw.size(),
                                                 size - 1));
-            continue;
+            // Hand inih an empty line rather than none, so its line count (which it reports
+            // for syntax errors) stays equal to ours.
+            buf[0] = '\0';
+            return buf;
         }
         if (raw.find('\0') != std::string_view::npos) {
             s->errors->add(s->line, "NUL byte in line");
-            continue;
+            buf[0] = '\0';
+            return buf;
         }
         std::string_view t = trim(raw);
         if (s->line == 1 && t.substr(0, 3) == "\xEF\xBB\xBF") t = trim(t.substr(3));
