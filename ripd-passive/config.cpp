@@ -67,7 +67,14 @@ public:
     void global(const IniEntry& e, Config& c) {
         const std::string& k = e.key;
         if (k == "proto") {
-            if (auto p = triplay::netlink::parse_protocol(e.value))
+            auto p = triplay::netlink::parse_protocol(e.value);
+            // Every route of our protocol is ours: the daemon adopts them at start and removes
+            // them at exit. 0..4 (unspec, redirect, kernel, boot - what `ip route add` uses -
+            // and static) belong to the system and the administrator.
+            if (p && *p <= 4)
+                bad(e, "protocols 0-4 (kernel, boot, static...) belong to the system and the "
+                       "administrator; use zebra, rip or a number from 5 to 255");
+            else if (p)
                 c.proto = *p;
             else
                 bad(e, "expected a protocol name from /etc/iproute2/rt_protos or 0..255");

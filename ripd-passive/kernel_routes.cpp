@@ -26,22 +26,33 @@ Result<> KernelRoutes::install(const Route& r) {
     Route4 want = to_kernel(r);
     auto it = m_installed.find(r.prefix);
     if (it != m_installed.end() && it->second == want) return {};
-    if (auto res = m_backend.replace(want); !res) {
-        ++m_errors;
-        return res;
+    // The kernel keys routes by (table, prefix, metric): a route with another metric is a
+    // second route, removed only once the new one is in (make-before-break).
+    std::vector<Route4> old;
+    if (it != m_installed.end() && it->second.metric != want.metric) old.push_back(it->second);
+    bool present = false;
+    if (auto s = m_stale.find(r.prefix); s != m_stale.end()) {
+        for (const auto& k : s->second) {
+            if (k == want)
+                present = true;
+            else if (k.metric != want.metric)
+                old.push_back(k);
+        }
+        m_stale.erase(s);
     }
-    // The kernel keys routes by (table, prefix, metric): with a new metric the replace above
-    // added a second route, so the old one goes now that the new one carries traffic.
-    if (it != m_installed.end() && it->second.metric != want.metric) {
-        auto old = it->second;
-        it->second = want;
-        if (auto res = m_backend.remove(old); !res && !already_gone(res.error())) {
+    if (!present) {
+        if (auto res = m_backend.replace(want); !res) {
             ++m_errors;
             return res;
         }
-        return {};
     }
     m_installed[r.prefix] = want;
+    for (const auto& k : old) {
+        if (auto res = m_backend.remove(k); !res && !already_gone(res.error())) {
+            ++m_errors;
+            return res;
+        }
+    }
     return {};
 }
 
@@ -60,6 +71,11 @@ Result<> KernelRoutes::withdraw(const Prefix4& p) {
 
 bool KernelRoutes::on_deleted(const Route4& k) {
     if (k.protocol != m_params.proto || k.table != m_params.table) return false;
+    if (auto s = m_stale.find(k.dst); s != m_stale.end()) {
+        // Someone removed a route we only adopted: forget it, the next update decides.
+        std::erase(s->second, k);
+        if (s->second.empty()) m_stale.erase(s);
+    }
     auto it = m_installed.find(k.dst);
     if (it == m_installed.end() || it->second.metric != k.metric) return false;
     // Ours, and we did not remove it: put it back.
@@ -75,20 +91,35 @@ bool KernelRoutes::on_deleted(const Route4& k) {
     return true;
 }
 
-Result<size_t> KernelRoutes::flush_stale() {
+Result<size_t> KernelRoutes::adopt_stale() {
     auto all = m_backend.dump();
     if (!all) return tl::unexpected(all.error());
     size_t n = 0;
     for (const auto& k : *all) {
         if (k.protocol != m_params.proto || k.table != m_params.table) continue;
-        if (auto res = m_backend.remove(k); !res && !already_gone(res.error()))
-            return tl::unexpected(res.error());
+        m_stale[k.dst].push_back(k);
         ++n;
     }
     return n;
 }
 
+size_t KernelRoutes::sweep_stale() {
+    size_t n = 0;
+    for (const auto& [p, routes] : std::exchange(m_stale, {})) {
+        for (const auto& k : routes) {
+            if (auto res = m_backend.remove(k); !res && !already_gone(res.error())) {
+                ++m_errors;
+                triplay::log::warning("removing stale {}: {}", p.to_string(), res.error().to_string());
+                continue;
+            }
+            ++n;
+        }
+    }
+    return n;
+}
+
 void KernelRoutes::remove_all() {
+    sweep_stale();
     auto installed = std::move(m_installed);
     m_installed.clear();
     for (const auto& [p, k] : installed) {

@@ -49,9 +49,14 @@ public:
     // A route disappeared from the kernel. If it was one of ours, it is re-added and true is
     // returned (deleted by hand, or by a tool that flushed the table).
     bool on_deleted(const Route4& k);
-    // At start: removes routes of our protocol in our table left by an earlier run.
-    Result<size_t> flush_stale();
-    // At exit or when the parameters change: removes every route we installed.
+    // At start: routes of our (protocol, table) left by an earlier run (a restart, a crash, or
+    // keep-routes-on-exit) are adopted as stale. They stay in the kernel, so TV keeps working
+    // across a restart; install() takes them over, untouched when they are already right, and
+    // sweep_stale() removes those the neighbours did not announce again.
+    Result<size_t> adopt_stale();
+    size_t sweep_stale();
+    size_t stale() const { return m_stale.size(); }
+    // At exit or when the parameters change: removes every route we installed or adopted.
     void remove_all();
     // New proto/table/metric: routes move (removed under the old parameters, re-added).
     void set_params(KernelParams p, const std::map<Prefix4, Route>& active);
@@ -64,6 +69,7 @@ private:
     RouteBackend& m_backend;
     KernelParams m_params;
     std::map<Prefix4, Route4> m_installed;
+    std::map<Prefix4, std::vector<Route4>> m_stale;
     uint64_t m_errors = 0;
     uint64_t m_readded = 0;
 };

@@ -42,11 +42,18 @@ triplay::Result<> Ripd::start() {
     if (!addrs) return tl::unexpected(addrs.error());
     for (const auto& a : *addrs) on_addr(a, false);
 
-    auto flushed = m_kernel.flush_stale();
-    if (!flushed) return tl::unexpected(flushed.error());
-    if (*flushed)
-        triplay::log::notice("removed {} stale routes of protocol {} left by an earlier run",
-                             *flushed, nl::protocol_name(m_cfg.proto));
+    auto adopted = m_kernel.adopt_stale();
+    if (!adopted) return tl::unexpected(adopted.error());
+    if (*adopted) {
+        triplay::log::notice("found {} routes of protocol {} from an earlier run: kept until the "
+                             "neighbours confirm them, removed in {}s if they do not",
+                             *adopted, nl::protocol_name(m_cfg.proto), m_cfg.timeout.count());
+        m_loop.add_timer(Clock::now() + m_cfg.timeout, [this] {
+            if (size_t n = m_kernel.sweep_stale())
+                triplay::log::notice("removed {} routes of an earlier run nobody announced again", n);
+            schedule_state_write();
+        });
+    }
 
     for (const auto& ic : m_cfg.interfaces) {
         bool found = false;

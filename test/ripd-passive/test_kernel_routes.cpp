@@ -121,19 +121,39 @@ TEST_CASE("kernel: the old metric's deletion echo is not re-added") {
     CHECK(k.routes.size() == 1);
 }
 
-TEST_CASE("kernel: flush at start removes only our protocol in our table") {
+TEST_CASE("kernel: routes of an earlier run are adopted, confirmed in place, the rest swept") {
     FakeKernel k;
     Route4 mine{kP, Ipv4(10, 128, 0, 1), 3, 3, 11, 254};
+    Prefix4 gone(Ipv4(172, 26, 23, 4), 32);
+    Route4 unconfirmed{gone, Ipv4(10, 128, 0, 1), 3, 3, 11, 254};
     Route4 theirs{Prefix4(Ipv4(10, 0, 0, 0), 8), Ipv4(10, 128, 0, 1), 3, 3, 4, 254};
     Route4 other_table{kP, Ipv4(10, 128, 0, 1), 3, 3, 11, 100};
-    k.routes[{254, mine.dst, 3}] = mine;
-    k.routes[{254, theirs.dst, 3}] = theirs;
-    k.routes[{100, other_table.dst, 3}] = other_table;
+    for (const auto& r : {mine, unconfirmed, theirs, other_table}) k.routes[{r.table, r.dst, r.metric}] = r;
     KernelRoutes kr(k, {11, 254, {true, 1}});
-    auto n = kr.flush_stale();
+    auto n = kr.adopt_stale();
     REQUIRE(n);
-    CHECK(*n == 1);
-    CHECK(k.routes.size() == 2);
+    CHECK(*n == 2);  // only protocol 11 in table 254
+    CHECK(k.routes.size() == 4);  // nothing removed yet: TV keeps flowing across a restart
+    k.log.clear();
+    REQUIRE(kr.install(route(2)));  // the neighbour confirms kP exactly as it is
+    CHECK(k.log.empty());
+    CHECK(kr.installed(kP));
+    CHECK(kr.sweep_stale() == 1);  // 172.26.23.4 was not announced again
+    CHECK(k.log == std::vector<std::string>{"remove 172.26.23.4/32 m3"});
+    CHECK(k.routes.size() == 3);
+}
+
+TEST_CASE("kernel: an adopted route with another metric is replaced make-before-break") {
+    FakeKernel k;
+    Route4 old{kP, Ipv4(10, 128, 0, 1), 3, 7, 11, 254};
+    k.routes[{254, kP, 7}] = old;
+    KernelRoutes kr(k, {11, 254, {true, 1}});
+    REQUIRE(kr.adopt_stale());
+    k.log.clear();
+    REQUIRE(kr.install(route(2)));
+    CHECK(k.log == std::vector<std::string>{"replace 172.26.22.0/26 m3", "remove 172.26.22.0/26 m7"});
+    CHECK(kr.stale() == 0);
+    CHECK(kr.sweep_stale() == 0);
 }
 
 TEST_CASE("kernel: failed install is counted and retried later") {
