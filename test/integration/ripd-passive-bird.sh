@@ -126,8 +126,10 @@ start_ripd() {
     CUR_LOG=$LAB_DIR/$2.log
     lab_spawn router "$CUR_LOG" "$ripd" -c "$1" -f -vv
     RIPD_PID=$LAB_LAST_PID
-    if ! { wait_for 10 joined vlan2 && wait_for 5 joined vlan3; }; then
-        abort "start-$2" "ripd-passive did not join 224.0.0.9 on vlan2 and vlan3"
+    # Done waiting when it listens on both links, or when it died.
+    listening_or_dead() { ! lab_alive "$RIPD_PID" || { joined vlan2 && joined vlan3; }; }
+    if ! wait_for 10 listening_or_dead || ! lab_alive "$RIPD_PID"; then
+        abort "start-$2" "ripd-passive did not join 224.0.0.9 on vlan2 and vlan3 (alive: $(lab_alive "$RIPD_PID" && echo yes || echo no))"
     fi
 }
 
@@ -185,7 +187,7 @@ start_ripd "$good" ripd-main
 # --- a: the nine IPTV prefixes ----------------------------------------------------------------
 if wait_for 10 iptv_ok; then
     pass "a: nine IPTV prefixes via 10.128.0.1 dev vlan2 proto zebra metric 3"
-    lab_ip router route show proto zebra dev vlan2 | sed 's/^/    /'
+    for p in "${LAB_IPTV_PREFIXES[@]}"; do echo "    $(lab_route_line router "$p")"; done
 else
     fail "a" "IPTV routes missing or wrong:"
     lab_ip router route | sed 's/^/    /'

@@ -80,7 +80,8 @@ chmod 644 "$conf"
 lab_spawn router "$LAB_DIR/ripd-passive.log" "$ripd" -c "$conf" -f -v
 ripd_pid=$LAB_LAST_PID
 joined() { lab_ip router maddr show dev "$1" | grep -q '224\.0\.0\.9'; }
-wait_for 10 joined vlan2 && wait_for 5 joined vlan3 ||
+listening_or_dead() { ! lab_alive "$ripd_pid" || { joined vlan2 && joined vlan3; }; }
+wait_for 10 listening_or_dead && lab_alive "$ripd_pid" ||
     lab_fail "ripd-passive did not join 224.0.0.9 on vlan2/vlan3: $(tail -n5 "$LAB_DIR/ripd-passive.log")"
 
 lab_isp_bird_conf "$LAB_DIR/isp-bird.conf" "${LAB_RIP_UPDATE:-30}"
