@@ -31,7 +31,8 @@
 #      daemon still serving
 #   d  BIRD killed: routes expire after the timeout
 #   h  SIGTERM removes the routes; with keep-routes-on-exit = yes they stay
-#   g  the router sent no UDP at all during the whole test
+#   g  the router sent no UDP at all during the whole test (control: with request-on-start =
+#      yes the same capture does see its requests)
 #
 # Usage: test/integration/ripd-passive-bird.sh [PATH/TO/ripd-passive]   (or RIPD=...)
 #        LAB_KEEP=1 keeps the scratch directory (configs, logs, capture).
@@ -347,8 +348,11 @@ absent "$LAB_VOIP_PREFIX" || fail "b-wrongkey-late" "$LAB_VOIP_PREFIX appeared w
 lab_stop "$RIPD_PID" TERM
 
 # --- g: the router never sent anything ----------------------------------------------------------
-lab_stop "$TCPDUMP_PID" TERM
-router_udp=$(tcpdump -r "$PCAP" -n 'udp and (src host 10.214.1.2 or src host 10.25.200.10)' 2>/dev/null | wc -l)
+# tcpdump -U writes each packet as it comes, so the capture can be read while it still runs.
+from_router() {
+    tcpdump -r "$PCAP" -n "udp and (src host 10.214.1.2 or src host 10.25.200.10)${1:+ and $1}" 2>/dev/null | wc -l
+}
+router_udp=$(from_router)
 bird_rip=$(tcpdump -r "$PCAP" -n 'udp port 520 and (src host 10.128.0.1 or src host 10.25.192.1)' 2>/dev/null | wc -l)
 if [[ $bird_rip -gt 0 && $router_udp -eq 0 ]]; then
     pass "g: capture saw $bird_rip RIP packets from BIRD and 0 UDP packets from the router"
@@ -356,6 +360,22 @@ else
     fail "g" "router sent $router_udp UDP packets (want 0); BIRD packets captured: $bird_rip (want > 0)"
     tcpdump -r "$PCAP" -n 'udp and (src host 10.214.1.2 or src host 10.25.200.10)' 2>/dev/null | head -n 5
 fi
+
+# Control for g: with request-on-start = yes the same capture must see the router's RIP
+# Requests (so a silent router above is not a blind capture), on both links.
+req=$LAB_DIR/request.conf
+write_conf "$req" secret "request-on-start = yes"
+start_ripd "$req" ripd-request
+if wait_for 5 bash -c "[[ \$(tcpdump -r '$PCAP' -n 'udp port 520 and src host 10.214.1.2' 2>/dev/null | wc -l) -gt 0 &&
+        \$(tcpdump -r '$PCAP' -n 'udp port 520 and src host 10.25.200.10' 2>/dev/null | wc -l) -gt 0 ]]"; then
+    pass "g: control: request-on-start = yes -> the capture sees the router's requests: $(from_router 'udp port 520' | tr -d ' ') packets"
+    tcpdump -r "$PCAP" -n -v 'udp and (src host 10.214.1.2 or src host 10.25.200.10)' 2>/dev/null | head -n 8 | sed 's/^/    /'
+else
+    fail "g-control" "request-on-start = yes, but no RIP packet from 10.214.1.2 and 10.25.200.10 on both links within 5 s (seen: $(from_router | tr -d ' '))"
+fi
+wait_for 5 iptv_ok || fail "g-control-routes" "request-on-start instance did not learn the IPTV routes"
+lab_stop "$RIPD_PID" TERM
+lab_stop "$TCPDUMP_PID" TERM
 
 if ((${#FAILED[@]})); then
     lab_log "ripd-passive-bird: ${#FAILED[@]} failed: ${FAILED[*]}"

@@ -127,6 +127,9 @@ lab_nsname() { printf '%s%s' "$LAB_PREFIX" "$1"; }
 lab_ns() {
     local full
     full=$(lab_nsname "$1")
+    if [[ -e /run/netns/$full ]]; then
+        lab_fail "namespace $full already exists: another lab is running, or one was killed hard (ip netns del $full)"
+    fi
     ip netns add "$full" || lab_fail "ip netns add $full"
     LAB_NAMESPACES+=("$1")
     ip -n "$full" link set lo up
