@@ -37,7 +37,7 @@
 
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=../lab/lib.sh
+# shellcheck source-path=SCRIPTDIR/../lab
 source "$HERE/../lab/lib.sh"
 
 UPDATE=${BENCH_UPDATE:-5}
@@ -182,7 +182,7 @@ EOF
     rcvbuf=$(lab_exec router awk '/^Udp:/ { if (h) { print $6; exit } h = 1 }' /proc/net/snmp)
     cpu=$(awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$rpid/stat" 2>/dev/null)
     lab_alive "$rpid" || lab_log "$kind receiver died: $(tail -n5 "$LAB_DIR/receiver.log")"
-    if [[ $prc -ne 0 || $what != done ]]; then
+    if [[ $prc -ne 0 || $what != "done" ]]; then
         lab_log "$kind: only $count of $N $proto routes after ${TIMEOUT}s"
         echo "RESULT $kind - ${hwm:--} $count $rcvbuf ${cpu:--}"
         exit 1

@@ -39,7 +39,7 @@
 
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=../lab/lib.sh
+# shellcheck source-path=SCRIPTDIR/../lab
 source "$HERE/../lab/lib.sh"
 RIPSEND=$HERE/../lab/ripsend.py
 
@@ -158,7 +158,11 @@ good=$LAB_DIR/good.conf
 write_conf "$good" secret
 out=$("$ripd" -c "$good" -n 2>&1)
 rc=$?
-[[ $rc -eq 0 ]] && pass "i: -n accepts the test config" || fail "i-good" "-n on a good config: exit $rc, expected 0: $out"
+if [[ $rc -eq 0 ]]; then
+    pass "i: -n accepts the test config"
+else
+    fail "i-good" "-n on a good config: exit $rc, expected 0: $out"
+fi
 
 bad=$LAB_DIR/bad.conf
 printf '[global]\ntimeout = 4\nbogus-key = 1\n' >"$bad"
@@ -321,7 +325,9 @@ fi
 keep=$LAB_DIR/keep.conf
 write_conf "$keep" secret "keep-routes-on-exit = yes"
 start_ripd "$keep" ripd-keep
-wait_for 5 iptv_ok && wait_for 5 voip_ok || fail "h-keep-pre" "routes not learned by the keep-routes instance"
+if ! wait_for 5 iptv_ok || ! wait_for 5 voip_ok; then
+    fail "h-keep-pre" "routes not learned by the keep-routes instance"
+fi
 lab_stop "$RIPD_PID" TERM
 rc=$?
 if [[ $rc -eq 0 ]] && iptv_ok && voip_ok; then
@@ -379,7 +385,7 @@ lab_stop "$TCPDUMP_PID" TERM
 
 if ((${#FAILED[@]})); then
     lab_log "ripd-passive-bird: ${#FAILED[@]} failed: ${FAILED[*]}"
-    LAB_KEEP=1
+    LAB_KEEP=1 # lab_cleanup keeps the scratch directory for a look
     exit 99
 fi
 echo "ripd-passive-bird: all cases passed"

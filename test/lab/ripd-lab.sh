@@ -25,7 +25,7 @@
 
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=lib.sh
+# shellcheck source-path=SCRIPTDIR
 source "$HERE/lib.sh"
 
 check=0
@@ -81,8 +81,9 @@ lab_spawn router "$LAB_DIR/ripd-passive.log" "$ripd" -c "$conf" -f -v
 ripd_pid=$LAB_LAST_PID
 joined() { lab_ip router maddr show dev "$1" | grep -q '224\.0\.0\.9'; }
 listening_or_dead() { ! lab_alive "$ripd_pid" || { joined vlan2 && joined vlan3; }; }
-wait_for 10 listening_or_dead && lab_alive "$ripd_pid" ||
+if ! wait_for 10 listening_or_dead || ! lab_alive "$ripd_pid"; then
     lab_fail "ripd-passive did not join 224.0.0.9 on vlan2/vlan3: $(tail -n5 "$LAB_DIR/ripd-passive.log")"
+fi
 
 lab_isp_bird_conf "$LAB_DIR/isp-bird.conf" "${LAB_RIP_UPDATE:-30}"
 lab_bird_start isp isp "$LAB_DIR/isp-bird.conf"
