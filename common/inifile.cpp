@@ -85,7 +85,13 @@ int handler(void* user, const char* section, const char* name, const char* value
 
 std::string ConfigErrors::to_string() const {
     std::string out;
-    for (const auto& [line, msg] : m_list) out += fmt::format("{}:{}: {}\n", m_file, line, msg);
+    for (const auto& [line, msg] : m_list) {
+        // Line 0: the file as a whole (unreadable, or a section missing).
+        if (line > 0)
+            out += fmt::format("{}:{}: {}\n", m_file, line, msg);
+        else
+            out += fmt::format("{}: {}\n", m_file, msg);
+    }
     return out;
 }
 

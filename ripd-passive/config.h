@@ -28,12 +28,13 @@ struct IfaceConfig {
     bool operator==(const IfaceConfig&) const = default;
 };
 
-// Kernel metric: the RIP metric plus an offset ("rip+1", the default, gives the seed's metric 3
-// for a route announced with metric 1), or a fixed number.
+// Kernel metric: the metric as announced plus an offset, or a fixed number. The default
+// "rip+1" is what Quagga installed (announced + the interface cost 1, RFC 2453 §3.9.2): Movistar
+// announces 2 and the seed shows "proto zebra metric 3".
 struct KernelMetric {
     bool relative = true;
     uint32_t value = 1;
-    uint32_t of(uint32_t rip_metric) const { return relative ? rip_metric + value : value; }
+    uint32_t of(uint32_t announced) const { return relative ? announced + value : value; }
     bool operator==(const KernelMetric&) const = default;
 };
 

@@ -16,7 +16,7 @@ Route4 KernelRoutes::to_kernel(const Route& r) const {
     k.dst = r.prefix;
     k.gateway = r.next_hop;
     k.ifindex = r.ifindex;
-    k.metric = m_params.metric.of(r.metric);
+    k.metric = kernel_metric(r);
     k.protocol = m_params.proto;
     k.table = m_params.table;
     return k;

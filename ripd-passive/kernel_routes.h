@@ -39,6 +39,8 @@ public:
     KernelRoutes(RouteBackend& backend, KernelParams params) : m_backend(backend), m_params(params) {}
 
     Route4 to_kernel(const Route& r) const;
+    // r.metric already carries the interface cost: the announced metric is one less.
+    uint32_t kernel_metric(const Route& r) const { return m_params.metric.of(r.metric - 1); }
     // Adds or updates the kernel route for r (make-before-break when the metric changes).
     Result<> install(const Route& r);
     // Removes our route for p. A route already gone counts as success.

@@ -53,6 +53,7 @@ int main(int argc, char** argv) {
         return EX_OK;
     }
 
+    bool request_on_start = cfg->request_on_start;
     // Everything privileged first: port 520, the netlink sockets.
     auto sock = ripd::RipSocket::open(ripd::kRipPort);
     if (!sock) return fatal(sock.error(), "opening the RIP socket");
@@ -92,7 +93,9 @@ int main(int argc, char** argv) {
     signal(SIGPIPE, SIG_IGN);
 
     if (auto r = daemon.start(); !r) return fatal(r.error(), "starting");
-    tlog::notice("started (triplay {}); passive: no RIP packet will be sent", TRIPLAY_VERSION);
+    tlog::notice("started (triplay {}); {}", TRIPLAY_VERSION,
+                 request_on_start ? "one RIP Request per interface, then silent"
+                                  : "passive: no RIP packet will be sent");
     triplay::daemon::notify_ready();
     auto run = loop->run();
     triplay::daemon::notify_stopping();

@@ -35,6 +35,13 @@ Result<RipSocket> RipSocket::open(uint16_t port) {
     // RFC 2453 §3.9.1 / §5: RIP packets are never forwarded: TTL 1.
     if (auto r = setopt(fd.get(), IPPROTO_IP, IP_MULTICAST_TTL, 1, "IP_MULTICAST_TTL"); !r)
         return tl::unexpected(r.error());
+    // A neighbour with thousands of routes sends its whole table in one burst (BIRD fills the
+    // MTU: 10,000 routes are ~140 datagrams). The default 208 KiB buffer loses part of such a
+    // burst, and every loss costs a full update interval. FORCE needs CAP_NET_ADMIN, which
+    // we have at this point; without it the kernel caps the plain request at rmem_max.
+    constexpr int kRcvBuf = 4 << 20;
+    if (setsockopt(fd.get(), SOL_SOCKET, SO_RCVBUFFORCE, &kRcvBuf, sizeof kRcvBuf) < 0)
+        (void)setsockopt(fd.get(), SOL_SOCKET, SO_RCVBUF, &kRcvBuf, sizeof kRcvBuf);
     sockaddr_in sa{};
     sa.sin_family = AF_INET;
     sa.sin_port = htons(port);

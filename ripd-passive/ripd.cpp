@@ -301,14 +301,21 @@ void Ripd::on_addr(const nl::Addr& a, bool gone) {
 void Ripd::refresh_membership(int ifindex) {
     Link& link = m_links[ifindex];
     const IfaceConfig* ic = m_cfg.find_interface(link.name);
-    if (!ic || link.joined || !link.up) return;
-    if (auto r = m_sock.join(ifindex); !r) {
-        triplay::log::limited(m_kernel_log, Level::Warning, "{}: {}", link.name, r.error().to_string());
-        return;
+    if (!ic || !link.up) return;
+    if (!link.joined) {
+        if (auto r = m_sock.join(ifindex); !r) {
+            triplay::log::limited(m_kernel_log, Level::Warning, "{}: {}", link.name,
+                                  r.error().to_string());
+            return;
+        }
+        link.joined = true;
+        triplay::log::info("joined 224.0.0.9 on {} (ifindex {})", link.name, ifindex);
     }
-    link.joined = true;
-    triplay::log::info("joined 224.0.0.9 on {} (ifindex {})", link.name, ifindex);
-    if (m_cfg.request_on_start && !link.addrs.empty()) send_request(ifindex, *ic);
+    // The request needs a source address: the link is often seen before its address.
+    if (m_cfg.request_on_start && !link.requested && !link.addrs.empty()) {
+        link.requested = true;
+        send_request(ifindex, *ic);
+    }
 }
 
 void Ripd::send_request(int ifindex, const IfaceConfig& ic) {
@@ -409,7 +416,7 @@ std::string Ripd::state_json() const {
         j.key("next-hop").value(r.next_hop.to_string());
         j.key("interface").value(ifname(r.ifindex));
         j.key("metric").value(r.metric);
-        j.key("kernel-metric").value(m_kernel.params().metric.of(r.metric));
+        j.key("kernel-metric").value(m_kernel.kernel_metric(r));
         j.key("source").value(r.source.to_string());
         j.key("tag").value(unsigned{r.tag});
         j.key("age").value(static_cast<int64_t>(secs(now - r.learned)));

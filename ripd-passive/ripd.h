@@ -53,6 +53,7 @@ private:
         bool up = false;
         std::vector<triplay::IfAddr4> addrs;
         bool joined = false;
+        bool requested = false;  // request-on-start sent
     };
 
     void on_readable();

@@ -320,7 +320,8 @@ lab_birdc() {
 # Movistar: the nine IPTV prefixes by RIPv2 multicast on vlan2 and the VoIP prefix on vlan3
 # with keyed-MD5 (key id 1, key VLAN3_KEY, default "secret"), each prefix in its own static
 # protocol (iptv1..iptv9, voip1) so a test can withdraw one with "birdc disable iptvN".
-# Routes leave with next hop 0.0.0.0, i.e. "via the sender" (10.128.0.1 / 10.25.192.1).
+# Routes leave with next hop 0.0.0.0, i.e. "via the sender" (10.128.0.1 / 10.25.192.1), and
+# metric 2: what Movistar announces (Quagga added the interface cost: the seed's "metric 3").
 lab_isp_bird_conf() {
     local file=$1 upd=${2:-30} key=${3:-secret} i=0 p
     {
@@ -334,11 +335,11 @@ lab_isp_bird_conf() {
         echo "protocol static voip1 { ipv4 { import all; }; route $LAB_VOIP_PREFIX blackhole; }"
         cat <<EOC
 protocol rip rip_iptv {
-  ipv4 { import none; export where proto ~ "iptv*"; };
+  ipv4 { import none; export filter { if proto ~ "iptv*" then { rip_metric = 2; accept; } reject; }; };
   interface "vlan2" { version 2; mode multicast; update time $upd; };
 }
 protocol rip rip_voip {
-  ipv4 { import none; export where proto ~ "voip*"; };
+  ipv4 { import none; export filter { if proto ~ "voip*" then { rip_metric = 2; accept; } reject; }; };
   interface "vlan3" {
     version 2; mode multicast; update time $upd;
     authentication cryptographic;

@@ -109,7 +109,7 @@ TEST_CASE("config: every problem at file:line") {
         {"[interface a]\nneighbors = 10.0.0.256\n", "test.conf:2: neighbors = 10.0.0.256: '10.0.0.256' is not an IPv4"},
         {"[interface a]\naccept = 172.26.0.1/16\n", "test.conf:2: accept = 172.26.0.1/16: '172.26.0.1/16' is not a prefix"},
         {"[interface a]\nversion = 3\n", "test.conf:2: version = 3: expected 2, 1 or both"},
-        {"[global]\n", "test.conf:0: no [interface NAME] section"},
+        {"[global]\n", "test.conf: no [interface NAME] section"},
         {"orphan = 1\n[interface a]\n", "test.conf:1: 'orphan' outside any section"},
         {"[interface a]\nthis is not ini\n", "test.conf:2: syntax error"},
         {"[interface a]\nkey_id\n", "test.conf:2: syntax error"},

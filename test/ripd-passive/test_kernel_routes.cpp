@@ -50,10 +50,10 @@ Route route(uint32_t metric, Ipv4 nh = Ipv4(10, 128, 0, 1)) {
 }
 }  // namespace
 
-TEST_CASE("kernel: install with proto, table and metric rip+1") {
+TEST_CASE("kernel: install with proto, table and metric rip+1 (announced 2 -> 3, as Quagga)") {
     FakeKernel k;
     KernelRoutes kr(k, {11, 254, {true, 1}});
-    REQUIRE(kr.install(route(2)));
+    REQUIRE(kr.install(route(3)));  // table metric 3 = announced 2 + cost 1
     REQUIRE(k.routes.size() == 1);
     const Route4& r = k.routes.begin()->second;
     CHECK(r.metric == 3);
@@ -62,16 +62,16 @@ TEST_CASE("kernel: install with proto, table and metric rip+1") {
     CHECK(r.ifindex == 3);
     // Installing the same again touches nothing.
     k.log.clear();
-    REQUIRE(kr.install(route(2)));
+    REQUIRE(kr.install(route(3)));
     CHECK(k.log.empty());
 }
 
 TEST_CASE("kernel: metric change is make-before-break") {
     FakeKernel k;
     KernelRoutes kr(k, {11, 254, {true, 1}});
-    kr.install(route(2));
+    kr.install(route(3));
     k.log.clear();
-    REQUIRE(kr.install(route(4)));
+    REQUIRE(kr.install(route(5)));
     CHECK(k.log == std::vector<std::string>{"replace 172.26.22.0/26 m5", "remove 172.26.22.0/26 m3"});
     CHECK(k.routes.size() == 1);
 }
@@ -79,8 +79,8 @@ TEST_CASE("kernel: metric change is make-before-break") {
 TEST_CASE("kernel: next-hop change replaces in place") {
     FakeKernel k;
     KernelRoutes kr(k, {11, 254, {true, 1}});
-    kr.install(route(2));
-    REQUIRE(kr.install(route(2, Ipv4(10, 128, 0, 2))));
+    kr.install(route(3));
+    REQUIRE(kr.install(route(3, Ipv4(10, 128, 0, 2))));
     REQUIRE(k.routes.size() == 1);
     CHECK(k.routes.begin()->second.gateway == Ipv4(10, 128, 0, 2));
 }
@@ -88,7 +88,7 @@ TEST_CASE("kernel: next-hop change replaces in place") {
 TEST_CASE("kernel: withdraw, and withdrawing what is already gone is fine") {
     FakeKernel k;
     KernelRoutes kr(k, {11, 254, {true, 1}});
-    kr.install(route(2));
+    kr.install(route(3));
     k.routes.clear();  // the kernel dropped it (link down)
     CHECK(kr.withdraw(kP));
     CHECK_FALSE(kr.installed(kP));
@@ -98,7 +98,7 @@ TEST_CASE("kernel: withdraw, and withdrawing what is already gone is fine") {
 TEST_CASE("kernel: a route deleted by hand is put back; ours deleted by us is not") {
     FakeKernel k;
     KernelRoutes kr(k, {11, 254, {true, 1}});
-    kr.install(route(2));
+    kr.install(route(3));
     Route4 gone = k.routes.begin()->second;
     k.routes.clear();
     CHECK(kr.on_deleted(gone));
@@ -114,9 +114,9 @@ TEST_CASE("kernel: a route deleted by hand is put back; ours deleted by us is no
 TEST_CASE("kernel: the old metric's deletion echo is not re-added") {
     FakeKernel k;
     KernelRoutes kr(k, {11, 254, {true, 1}});
-    kr.install(route(2));
+    kr.install(route(3));
     Route4 old = k.routes.begin()->second;
-    kr.install(route(4));
+    kr.install(route(5));
     CHECK_FALSE(kr.on_deleted(old));
     CHECK(k.routes.size() == 1);
 }
@@ -135,7 +135,7 @@ TEST_CASE("kernel: routes of an earlier run are adopted, confirmed in place, the
     CHECK(*n == 2);  // only protocol 11 in table 254
     CHECK(k.routes.size() == 4);  // nothing removed yet: TV keeps flowing across a restart
     k.log.clear();
-    REQUIRE(kr.install(route(2)));  // the neighbour confirms kP exactly as it is
+    REQUIRE(kr.install(route(3)));  // the neighbour confirms kP exactly as it is
     CHECK(k.log.empty());
     CHECK(kr.installed(kP));
     CHECK(kr.sweep_stale() == 1);  // 172.26.23.4 was not announced again
@@ -150,7 +150,7 @@ TEST_CASE("kernel: an adopted route with another metric is replaced make-before-
     KernelRoutes kr(k, {11, 254, {true, 1}});
     REQUIRE(kr.adopt_stale());
     k.log.clear();
-    REQUIRE(kr.install(route(2)));
+    REQUIRE(kr.install(route(3)));
     CHECK(k.log == std::vector<std::string>{"replace 172.26.22.0/26 m3", "remove 172.26.22.0/26 m7"});
     CHECK(kr.stale() == 0);
     CHECK(kr.sweep_stale() == 0);
@@ -160,20 +160,20 @@ TEST_CASE("kernel: failed install is counted and retried later") {
     FakeKernel k;
     KernelRoutes kr(k, {11, 254, {true, 1}});
     k.fail_next_replace = ENETUNREACH;
-    auto r = kr.install(route(2));
+    auto r = kr.install(route(3));
     REQUIRE_FALSE(r);
     CHECK(r.error().errnum == ENETUNREACH);
     CHECK(kr.errors() == 1);
     CHECK_FALSE(kr.installed(kP));
-    CHECK(kr.install(route(2)));
+    CHECK(kr.install(route(3)));
     CHECK(kr.installed(kP));
 }
 
 TEST_CASE("kernel: new parameters move every route") {
     FakeKernel k;
     KernelRoutes kr(k, {11, 254, {true, 1}});
-    std::map<Prefix4, Route> table{{kP, route(2)}};
-    kr.install(route(2));
+    std::map<Prefix4, Route> table{{kP, route(3)}};
+    kr.install(route(3));
     kr.set_params({189, 254, {false, 20}}, table);
     REQUIRE(k.routes.size() == 1);
     CHECK(k.routes.begin()->second.protocol == 189);
