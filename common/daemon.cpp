@@ -85,18 +85,23 @@ Result<> detach() {
 
 #ifdef TRIPLAY_HAVE_SYSTEMD
 
-void notify_ready() { sd_notify(0, "READY=1"); }
+void notify_ready() {
+    sd_notify(0, "READY=1");
+}
 
 void notify_reloading() {
     // Type=notify-reload (systemd 253) wants the monotonic time beside RELOADING=1; older
     // managers ignore the extra field.
     timespec ts{};
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    uint64_t usec = static_cast<uint64_t>(ts.tv_sec) * 1000000u + static_cast<uint64_t>(ts.tv_nsec) / 1000u;
+    uint64_t usec =
+        static_cast<uint64_t>(ts.tv_sec) * 1000000u + static_cast<uint64_t>(ts.tv_nsec) / 1000u;
     sd_notify(0, fmt::format("RELOADING=1\nMONOTONIC_USEC={}", usec).c_str());
 }
 
-void notify_stopping() { sd_notify(0, "STOPPING=1"); }
+void notify_stopping() {
+    sd_notify(0, "STOPPING=1");
+}
 
 void notify_status(std::string_view status) {
     // One line per field in the notify protocol: a newline would start a new assignment.

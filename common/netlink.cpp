@@ -50,24 +50,42 @@ constexpr size_t kRecvBufBytes = 64 << 10;
 // (socket setup, sending). The inverse of libnl's nl_syserr2nlerr for the common cases.
 int nlerr_to_errno(int nlerr) {
     switch (nlerr < 0 ? -nlerr : nlerr) {
-        case NLE_INTR: return EINTR;
-        case NLE_BAD_SOCK: return EBADF;
-        case NLE_AGAIN: return EAGAIN;
-        case NLE_NOMEM: return ENOMEM;
-        case NLE_EXIST: return EEXIST;
-        case NLE_INVAL: return EINVAL;
-        case NLE_RANGE: return ERANGE;
-        case NLE_MSGSIZE: return EMSGSIZE;
-        case NLE_OPNOTSUPP: return EOPNOTSUPP;
-        case NLE_AF_NOSUPPORT: return EAFNOSUPPORT;
-        case NLE_OBJ_NOTFOUND: return ENOENT;
-        case NLE_NOATTR: return ENOENT;
-        case NLE_BUSY: return EBUSY;
-        case NLE_PERM: return EPERM;
-        case NLE_NOACCESS: return EACCES;
-        case NLE_NODEV: return ENODEV;
-        case NLE_PROTO_MISMATCH: return EPROTONOSUPPORT;
-        default: return EIO;
+        case NLE_INTR:
+            return EINTR;
+        case NLE_BAD_SOCK:
+            return EBADF;
+        case NLE_AGAIN:
+            return EAGAIN;
+        case NLE_NOMEM:
+            return ENOMEM;
+        case NLE_EXIST:
+            return EEXIST;
+        case NLE_INVAL:
+            return EINVAL;
+        case NLE_RANGE:
+            return ERANGE;
+        case NLE_MSGSIZE:
+            return EMSGSIZE;
+        case NLE_OPNOTSUPP:
+            return EOPNOTSUPP;
+        case NLE_AF_NOSUPPORT:
+            return EAFNOSUPPORT;
+        case NLE_OBJ_NOTFOUND:
+            return ENOENT;
+        case NLE_NOATTR:
+            return ENOENT;
+        case NLE_BUSY:
+            return EBUSY;
+        case NLE_PERM:
+            return EPERM;
+        case NLE_NOACCESS:
+            return EACCES;
+        case NLE_NODEV:
+            return ENODEV;
+        case NLE_PROTO_MISMATCH:
+            return EPROTONOSUPPORT;
+        default:
+            return EIO;
     }
 }
 
@@ -140,17 +158,21 @@ std::optional<Event> to_event(nl_msg* msg) {
     auto parsed = [](nl_object* obj, void* arg) {
         auto* c = static_cast<Ctx*>(arg);
         std::string_view kind = nl_object_get_type(obj);
-        Change change = (c->type == RTM_DELLINK || c->type == RTM_DELADDR || c->type == RTM_DELROUTE)
-                            ? Change::Del
-                            : Change::New;
+        Change change =
+            (c->type == RTM_DELLINK || c->type == RTM_DELADDR || c->type == RTM_DELROUTE)
+                ? Change::Del
+                : Change::New;
         // libnl's object types are opaque C structs "derived" from nl_object; its own API
         // converts between them with casts, and the type string tells which one this is.
         if (kind == "route/route") {
-            if (auto r = to_route(reinterpret_cast<rtnl_route*>(obj))) c->event = RouteEvent{change, *r};
+            if (auto r = to_route(reinterpret_cast<rtnl_route*>(obj)))
+                c->event = RouteEvent{change, *r};
         } else if (kind == "route/link") {
-            if (auto l = to_link(reinterpret_cast<rtnl_link*>(obj))) c->event = LinkEvent{change, *l};
+            if (auto l = to_link(reinterpret_cast<rtnl_link*>(obj)))
+                c->event = LinkEvent{change, *l};
         } else if (kind == "route/addr") {
-            if (auto a = to_addr(reinterpret_cast<rtnl_addr*>(obj))) c->event = AddrEvent{change, *a};
+            if (auto a = to_addr(reinterpret_cast<rtnl_addr*>(obj)))
+                c->event = AddrEvent{change, *a};
         }
     };
     if (nl_msg_parse(msg, parsed, &ctx) < 0) return std::nullopt;
@@ -184,8 +206,7 @@ std::string ext_ack_message(nlmsghdr* h) {
     // With NETLINK_CAP_ACK the request is not echoed and the TLVs follow the nlmsgerr;
     // otherwise they follow the echoed request.
     int hdrlen = static_cast<int>(sizeof(nlmsgerr));
-    if (!(h->nlmsg_flags & NLM_F_CAPPED))
-        hdrlen = static_cast<int>(sizeof(int) + e->msg.nlmsg_len);
+    if (!(h->nlmsg_flags & NLM_F_CAPPED)) hdrlen = static_cast<int>(sizeof(int) + e->msg.nlmsg_len);
     if (nlmsg_datalen(h) < static_cast<int>(NLMSG_ALIGN(static_cast<unsigned>(hdrlen)))) return {};
     nlattr* tb[NLMSGERR_ATTR_MAX + 1] = {};
     if (nla_parse(tb, NLMSGERR_ATTR_MAX, nlmsg_attrdata(h, hdrlen), nlmsg_attrlen(h, hdrlen),
@@ -206,9 +227,15 @@ int on_message(nl_msg* msg, void* arg) {
         return NL_SKIP;
     if (h->nlmsg_flags & NLM_F_DUMP_INTR) ex->interrupted = true;
     switch (h->nlmsg_type) {
-        case NLMSG_DONE: ex->done = true; return NL_STOP;
-        case NLMSG_NOOP: return NL_SKIP;
-        case NLMSG_OVERRUN: ex->errnum = EOVERFLOW; ex->done = true; return NL_STOP;
+        case NLMSG_DONE:
+            ex->done = true;
+            return NL_STOP;
+        case NLMSG_NOOP:
+            return NL_SKIP;
+        case NLMSG_OVERRUN:
+            ex->errnum = EOVERFLOW;
+            ex->done = true;
+            return NL_STOP;
         case NLMSG_ERROR: {
             if (nlmsg_datalen(h) < static_cast<int>(sizeof(nlmsgerr))) {
                 ex->errnum = EBADMSG;
@@ -267,8 +294,12 @@ Result<SockPtr> connect_route_socket() {
 
 }  // namespace
 
-bool Link::up() const { return flags & IFF_UP; }
-bool Link::running() const { return flags & IFF_RUNNING; }
+bool Link::up() const {
+    return flags & IFF_UP;
+}
+bool Link::running() const {
+    return flags & IFF_RUNNING;
+}
 
 // ---- RouteSocket
 
@@ -283,7 +314,8 @@ struct RouteSocket::Impl {
         for (int attempt = 0; attempt < 5; ++attempt) {
             MsgPtr msg(nlmsg_alloc_simple(type, NLM_F_REQUEST | NLM_F_DUMP));
             if (!msg) return os_fail(ENOMEM, "{}: nlmsg_alloc", what);
-            if (int rc = nlmsg_append(msg.get(), const_cast<void*>(header), header_len, NLMSG_ALIGNTO);
+            if (int rc =
+                    nlmsg_append(msg.get(), const_cast<void*>(header), header_len, NLMSG_ALIGNTO);
                 rc < 0)
                 return nl_fail(rc, what);
             Exchange ex;
@@ -374,7 +406,8 @@ Result<> RouteSocket::remove(const Route4& r) {
         bool found = false;
         for (const auto& k : *routes) {
             if (k.dst == r.dst && k.table == r.table && k.metric == r.metric &&
-                k.protocol == r.protocol && (r.gateway.is_unspecified() || k.gateway == r.gateway) &&
+                k.protocol == r.protocol &&
+                (r.gateway.is_unspecified() || k.gateway == r.gateway) &&
                 (r.ifindex == 0 || k.ifindex == r.ifindex)) {
                 found = true;
                 break;
@@ -448,7 +481,8 @@ Result<EventSocket> EventSocket::open(unsigned groups) {
     nl_sock* s = sk->get();
     // Multicast notifications carry sequence number 0; there is nothing to match them against.
     nl_socket_disable_seq_check(s);
-    if (int rc = nl_socket_set_nonblocking(s); rc < 0) return nl_fail(rc, "netlink: set non-blocking");
+    if (int rc = nl_socket_set_nonblocking(s); rc < 0)
+        return nl_fail(rc, "netlink: set non-blocking");
     const std::pair<unsigned, int> wanted[] = {
         {Links, RTNLGRP_LINK}, {Addrs, RTNLGRP_IPV4_IFADDR}, {Routes, RTNLGRP_IPV4_ROUTE}};
     for (auto [flag, group] : wanted) {
@@ -467,7 +501,9 @@ Result<EventSocket> EventSocket::open(unsigned groups) {
     return EventSocket(std::move(impl));
 }
 
-int EventSocket::fd() const { return nl_socket_get_fd(m_impl->sk.get()); }
+int EventSocket::fd() const {
+    return nl_socket_get_fd(m_impl->sk.get());
+}
 
 Result<std::vector<Event>> EventSocket::drain(bool& overrun) {
     std::vector<Event> out;
@@ -515,11 +551,11 @@ Result<std::vector<Event>> EventSocket::drain(bool& overrun) {
 namespace {
 // iproute2's table (/etc/iproute2/rt_protos as shipped, and its built-in rtnl_rtprot_tab).
 constexpr std::pair<uint8_t, std::string_view> kProtocols[] = {
-    {0, "unspec"},   {1, "redirect"}, {2, "kernel"},     {3, "boot"},       {4, "static"},
-    {8, "gated"},    {9, "ra"},       {10, "mrt"},       {11, "zebra"},     {12, "bird"},
-    {13, "dnrouted"}, {14, "xorp"},   {15, "ntk"},       {16, "dhcp"},      {18, "keepalived"},
-    {42, "babel"},   {99, "openr"},   {186, "bgp"},      {187, "isis"},     {188, "ospf"},
-    {189, "rip"},    {192, "eigrp"},
+    {0, "unspec"},    {1, "redirect"}, {2, "kernel"}, {3, "boot"},   {4, "static"},
+    {8, "gated"},     {9, "ra"},       {10, "mrt"},   {11, "zebra"}, {12, "bird"},
+    {13, "dnrouted"}, {14, "xorp"},    {15, "ntk"},   {16, "dhcp"},  {18, "keepalived"},
+    {42, "babel"},    {99, "openr"},   {186, "bgp"},  {187, "isis"}, {188, "ospf"},
+    {189, "rip"},     {192, "eigrp"},
 };
 }  // namespace
 

@@ -17,9 +17,12 @@ namespace {
 
 unsigned to_capability(Cap c) {
     switch (c) {
-        case Cap::NetAdmin: return CAP_NET_ADMIN;
-        case Cap::NetRaw: return CAP_NET_RAW;
-        case Cap::NetBindService: return CAP_NET_BIND_SERVICE;
+        case Cap::NetAdmin:
+            return CAP_NET_ADMIN;
+        case Cap::NetRaw:
+            return CAP_NET_RAW;
+        case Cap::NetBindService:
+            return CAP_NET_BIND_SERVICE;
     }
     return CAP_NET_ADMIN;  // unreachable: every enumerator is handled above
 }
@@ -55,16 +58,26 @@ Result<UserIds> lookup_user(const std::string& user) {
 // capng_change_id's return codes (libcap-ng 0.8) turned into the step that failed.
 const char* change_id_step(int rc) {
     switch (rc) {
-        case -1: return "capability state not initialised";
-        case -2: return "prctl(PR_SET_KEEPCAPS)";
-        case -3: return "applying temporary capabilities";
-        case -4: return "setresgid";
-        case -5: return "dropping supplementary groups";
-        case -6: return "setresuid";
-        case -7: return "prctl(PR_SET_KEEPCAPS, 0)";
-        case -8: return "clearing the bounding set";
-        case -9: return "applying the final capabilities";
-        default: return "unknown step";
+        case -1:
+            return "capability state not initialised";
+        case -2:
+            return "prctl(PR_SET_KEEPCAPS)";
+        case -3:
+            return "applying temporary capabilities";
+        case -4:
+            return "setresgid";
+        case -5:
+            return "dropping supplementary groups";
+        case -6:
+            return "setresuid";
+        case -7:
+            return "prctl(PR_SET_KEEPCAPS, 0)";
+        case -8:
+            return "clearing the bounding set";
+        case -9:
+            return "applying the final capabilities";
+        default:
+            return "unknown step";
     }
 }
 
@@ -104,7 +117,8 @@ Result<> drop_privileges(const std::string& user, std::initializer_list<Cap> kee
     }
 
     // Nothing we exec (we exec nothing) may gain privileges through setuid bits or file caps.
-    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) return os_fail(errno, "prctl(PR_SET_NO_NEW_PRIVS)");
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+        return os_fail(errno, "prctl(PR_SET_NO_NEW_PRIVS)");
 
     bool as_root = geteuid() == 0;
     bool switch_user = as_root && !user.empty() && ids.uid != 0;
@@ -117,18 +131,19 @@ Result<> drop_privileges(const std::string& user, std::initializer_list<Cap> kee
     }
 
     if (switch_user) {
-        int rc = capng_change_id(static_cast<int>(ids.uid), static_cast<int>(ids.gid),
-                                 static_cast<capng_flags_t>(CAPNG_DROP_SUPP_GRP |
-                                                            CAPNG_CLEAR_BOUNDING |
-                                                            CAPNG_CLEAR_AMBIENT));
+        int rc =
+            capng_change_id(static_cast<int>(ids.uid), static_cast<int>(ids.gid),
+                            static_cast<capng_flags_t>(CAPNG_DROP_SUPP_GRP | CAPNG_CLEAR_BOUNDING |
+                                                       CAPNG_CLEAR_AMBIENT));
         if (rc != 0)
             return os_fail(errno, "switch to user '{}' (uid {}): {} failed", user, ids.uid,
                            change_id_step(rc));
     } else {
         // Not root (systemd User= with AmbientCapabilities=), or asked to stay root: trim the
         // sets in place. Only root holds CAP_SETPCAP, needed to clear the bounding set.
-        auto select = as_root ? CAPNG_SELECT_ALL
-                              : static_cast<capng_select_t>(CAPNG_SELECT_CAPS | CAPNG_SELECT_AMBIENT);
+        auto select = as_root
+                          ? CAPNG_SELECT_ALL
+                          : static_cast<capng_select_t>(CAPNG_SELECT_CAPS | CAPNG_SELECT_AMBIENT);
         if (capng_apply(select) != 0) {
             return os_fail(errno,
                            "trim capabilities to the ones needed: is each of them granted "

@@ -25,7 +25,8 @@ size_t utf8_sequence_length(std::string_view s, size_t i) {
     if (c < 0x80) return 1;
     if (c >= 0xc2 && c <= 0xdf) return cont(i + 1) ? 2 : 0;
     if (c == 0xe0) return cont(i + 1, 0xa0) && cont(i + 2) ? 3 : 0;
-    if ((c >= 0xe1 && c <= 0xec) || c == 0xee || c == 0xef) return cont(i + 1) && cont(i + 2) ? 3 : 0;
+    if ((c >= 0xe1 && c <= 0xec) || c == 0xee || c == 0xef)
+        return cont(i + 1) && cont(i + 2) ? 3 : 0;
     if (c == 0xed) return cont(i + 1, 0x80, 0x9f) && cont(i + 2) ? 3 : 0;
     if (c == 0xf0) return cont(i + 1, 0x90) && cont(i + 2) && cont(i + 3) ? 4 : 0;
     if (c >= 0xf1 && c <= 0xf3) return cont(i + 1) && cont(i + 2) && cont(i + 3) ? 4 : 0;

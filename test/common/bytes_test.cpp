@@ -1,16 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include <catch2/catch.hpp>
+#include "bytes.h"
 
 #include <array>
+#include <catch2/catch.hpp>
 #include <vector>
-
-#include "bytes.h"
 
 using namespace triplay;
 
 TEST_CASE("ByteReader reads big-endian integers and addresses in order", "[bytes]") {
-    const std::array<uint8_t, 11> data{0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07,
-                                       0x0a, 0x80, 0x00, 0x01};
+    const std::array<uint8_t, 11> data{0x01, 0x02, 0x03, 0x04, 0x05, 0x06,
+                                       0x07, 0x0a, 0x80, 0x00, 0x01};
     ByteReader r(data);
     CHECK(r.u8() == 0x01);
     CHECK(r.u16() == 0x0203);

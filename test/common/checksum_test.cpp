@@ -1,10 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include <catch2/catch.hpp>
+#include "checksum.h"
 
 #include <array>
+#include <catch2/catch.hpp>
 #include <vector>
-
-#include "checksum.h"
 
 using namespace triplay;
 

@@ -4,12 +4,12 @@
 // Catch: it writes its report to a pipe and _exits.
 #pragma once
 
-#include <catch2/catch.hpp>
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <string>
 

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include <catch2/catch.hpp>
+#include "cli.h"
+
 #include <fcntl.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <catch2/catch.hpp>
 #include <string>
 #include <vector>
-
-#include "cli.h"
 
 using namespace triplay;
 

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include <catch2/catch.hpp>
+#include "event_loop.h"
+
 #include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <vector>
 
-#include "event_loop.h"
 #include "result_printer.h"
 #include "unique_fd.h"
 
@@ -107,7 +108,8 @@ TEST_CASE("a timer callback may cancel another due timer and add new ones", "[ev
         loop.add_timer(Clock::now() + 5ms, [&] { fired.push_back(3); });
     });
     second = loop.add_timer(now, [&] { fired.push_back(2); });
-    run_until(loop, [&] { return fired.size() >= 2; }, 1s);
+    run_until(
+        loop, [&] { return fired.size() >= 2; }, 1s);
     CHECK(fired == std::vector<int>{1, 3});
 }
 

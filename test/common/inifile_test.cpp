@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include <catch2/catch.hpp>
+#include "inifile.h"
+
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <cstdio>
 #include <fstream>
 #include <string>
-
-#include "inifile.h"
 
 using namespace triplay;
 
@@ -224,7 +224,9 @@ TEST_CASE("split_words splits on blanks and commas", "[ini]") {
 }
 
 TEST_CASE("split_section separates kind and name", "[ini]") {
-    CHECK(split_section("interface vlan2") == std::pair<std::string_view, std::string_view>{"interface", "vlan2"});
-    CHECK(split_section("interface \t vlan3 ") == std::pair<std::string_view, std::string_view>{"interface", "vlan3"});
+    CHECK(split_section("interface vlan2") ==
+          std::pair<std::string_view, std::string_view>{"interface", "vlan2"});
+    CHECK(split_section("interface \t vlan3 ") ==
+          std::pair<std::string_view, std::string_view>{"interface", "vlan3"});
     CHECK(split_section("global") == std::pair<std::string_view, std::string_view>{"global", ""});
 }

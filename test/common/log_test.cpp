@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include <catch2/catch.hpp>
+#include "log.h"
+
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <string>
-
-#include "log.h"
 
 using namespace triplay;
 using namespace std::chrono_literals;
@@ -45,7 +45,7 @@ TEST_CASE("RateLimiter allows a burst, then one message per interval", "[log]") 
     CHECK_FALSE(rl.allow(t0 + 5s));  // half a token is not enough
     CHECK(rl.take_suppressed() == 2);
     CHECK(rl.take_suppressed() == 0);  // reset by taking
-    CHECK(rl.allow(t0 + 10s));          // one token refilled over the interval
+    CHECK(rl.allow(t0 + 10s));         // one token refilled over the interval
     CHECK_FALSE(rl.allow(t0 + 10s));
     CHECK(rl.take_suppressed() == 1);
 }
@@ -109,7 +109,8 @@ TEST_CASE("stderr lines carry the program name and a level prefix", "[log]") {
         log::notice("n");
         log::info("hidden at verbosity 0");
     });
-    CHECK(out == "triplay-test: error: open x: denied\ntriplay-test: warning: w\ntriplay-test: n\n");
+    CHECK(out ==
+          "triplay-test: error: open x: denied\ntriplay-test: warning: w\ntriplay-test: n\n");
 }
 
 TEST_CASE("limited() writes the burst and drops the rest of a flood", "[log]") {

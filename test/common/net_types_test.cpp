@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include <catch2/catch.hpp>
+#include "net_types.h"
 
 #include <array>
+#include <catch2/catch.hpp>
 #include <cstring>
 #include <unordered_set>
-
-#include "net_types.h"
 
 using namespace triplay;
 
@@ -17,10 +16,11 @@ TEST_CASE("Ipv4::parse accepts strict dotted quads", "[net_types]") {
 }
 
 TEST_CASE("Ipv4::parse rejects everything else", "[net_types]") {
-    for (const char* bad : {"", "1", "1.2.3", "1.2.3.4.", ".1.2.3.4", "1.2.3.4.5", "1..2.3",
-                            "256.0.0.0", "1.2.3.256", "01.2.3.4", "1.2.3.04", "00.0.0.0", "+1.2.3.4",
-                            "-1.2.3.4", "1.2.3.4 ", " 1.2.3.4", "1.2.3.4/24", "0x1.2.3.4", "a.b.c.d",
-                            "1.2.3.1000", "4294967295"}) {
+    for (const char* bad :
+         {"",         "1",          "1.2.3",     "1.2.3.4.", ".1.2.3.4",   "1.2.3.4.5",
+          "1..2.3",   "256.0.0.0",  "1.2.3.256", "01.2.3.4", "1.2.3.04",   "00.0.0.0",
+          "+1.2.3.4", "-1.2.3.4",   "1.2.3.4 ",  " 1.2.3.4", "1.2.3.4/24", "0x1.2.3.4",
+          "a.b.c.d",  "1.2.3.1000", "4294967295"}) {
         INFO("input: '" << bad << "'");
         CHECK_FALSE(Ipv4::parse(bad));
     }
@@ -63,9 +63,9 @@ TEST_CASE("Prefix4::parse with and without a length", "[net_types]") {
 }
 
 TEST_CASE("Prefix4::parse rejects bad lengths and host bits", "[net_types]") {
-    for (const char* bad : {"10.0.0.0/33", "10.0.0.0/", "10.0.0.0/-1", "10.0.0.0/08", "10.0.0.0/8/8",
-                            "10.0.0.0/ 8", "/8", "10.0.0/8", "10.0.0.0/100", "10.0.0.1/8",
-                            "172.26.22.1/26"}) {
+    for (const char* bad :
+         {"10.0.0.0/33", "10.0.0.0/", "10.0.0.0/-1", "10.0.0.0/08", "10.0.0.0/8/8", "10.0.0.0/ 8",
+          "/8", "10.0.0/8", "10.0.0.0/100", "10.0.0.1/8", "172.26.22.1/26"}) {
         INFO("input: '" << bad << "'");
         CHECK_FALSE(Prefix4::parse(bad));
     }
@@ -107,7 +107,8 @@ TEST_CASE("Prefix4::mask_to_len accepts contiguous masks only", "[net_types]") {
     CHECK_FALSE(Prefix4::mask_to_len(Ipv4(0, 0, 0, 255)));  // inverted (Cisco wildcard)
     CHECK_FALSE(Prefix4::mask_to_len(Ipv4(255, 255, 255, 253)));
     CHECK_FALSE(Prefix4::mask_to_len(Ipv4(127, 255, 255, 255)));
-    for (uint8_t len = 0; len <= 32; ++len) CHECK(Prefix4::mask_to_len(Ipv4(Prefix4::mask_of(len))) == len);
+    for (uint8_t len = 0; len <= 32; ++len)
+        CHECK(Prefix4::mask_to_len(Ipv4(Prefix4::mask_of(len))) == len);
 }
 
 TEST_CASE("IfAddr4::subnet", "[net_types]") {
@@ -125,8 +126,8 @@ TEST_CASE("Mac::parse accepts colon or dash separated hex in any case", "[net_ty
 
 TEST_CASE("Mac::parse rejects malformed addresses", "[net_types]") {
     for (const char* bad : {"", "aa:bb:cc:dd:ee", "aa:bb:cc:dd:ee:ff:00", "aa:bb:cc:dd:ee:fg",
-                            "aa.bb.cc.dd.ee.ff", "aabb.ccdd.eeff", "aa:bb:cc:dd:ee:f", "aa:bb:cc:dd:eeff ",
-                            " a:bb:cc:dd:ee:ff", "aa:bb:cc:dd:ee:ff "}) {
+                            "aa.bb.cc.dd.ee.ff", "aabb.ccdd.eeff", "aa:bb:cc:dd:ee:f",
+                            "aa:bb:cc:dd:eeff ", " a:bb:cc:dd:ee:ff", "aa:bb:cc:dd:ee:ff "}) {
         INFO("input: '" << bad << "'");
         CHECK_FALSE(Mac::parse(bad));
     }

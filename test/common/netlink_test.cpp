@@ -7,7 +7,8 @@
 // Exit 77 (skip) when the namespace cannot be created (no CAP_SYS_ADMIN, e.g. an unprivileged
 // container); every other setup failure is a hard failure.
 #define CATCH_CONFIG_RUNNER
-#include <catch2/catch.hpp>
+#include "netlink.h"
+
 #include <fcntl.h>
 #include <net/if.h>
 #include <netlink/netlink.h>
@@ -17,13 +18,13 @@
 #include <poll.h>
 #include <sched.h>
 
+#include <catch2/catch.hpp>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <deque>
 
-#include "netlink.h"
 #include "result_printer.h"
 
 using namespace triplay;
@@ -130,7 +131,7 @@ Route4 test_route(Ipv4 gateway) {
 // call. It waits on the fd (poll), never sleeps: the kernel queues the notification before it
 // answers the change that caused it.
 class Events {
-public:
+  public:
     explicit Events(EventSocket& es) : m_es(es) {}
 
     template <typename Pred>
@@ -149,14 +150,15 @@ public:
             CHECK_FALSE(overrun);
             m_pending.insert(m_pending.end(), events->begin(), events->end());
             if (!m_pending.empty()) continue;
-            auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now()).count();
+            auto left =
+                std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now()).count();
             if (left <= 0) return false;
             pollfd pfd{m_es.fd(), POLLIN, 0};
             REQUIRE(poll(&pfd, 1, static_cast<int>(left)) >= 0);
         }
     }
 
-private:
+  private:
     EventSocket& m_es;
     std::deque<Event> m_pending;
 };
@@ -265,8 +267,8 @@ TEST_CASE("replace reports the kernel's errno and names the route", "[netlink]")
     auto r = rs.replace(unreachable);
     REQUIRE_FALSE(r);
     CHECK(r.error().errnum == ENETUNREACH);
-    CHECK(r.error().message.find(fmt::format("add route 172.26.22.0/26 via 10.200.0.1 dev {} metric 3",
-                                             g_setup.veth_a)) == 0);
+    CHECK(r.error().message.find(fmt::format(
+              "add route 172.26.22.0/26 via 10.200.0.1 dev {} metric 3", g_setup.veth_a)) == 0);
     CHECK(r.error().to_string().find("Network is unreachable") != std::string::npos);
     // The extended ACK text (Linux 4.12+) is passed on: it says which part was wrong.
     CHECK(r.error().message.find("invalid gateway") != std::string::npos);
@@ -404,8 +406,7 @@ TEST_CASE("EventSocket subscribed to routes only ignores address changes", "[net
     CHECK_FALSE(saw_addr);
 }
 
-TEST_CASE("EventSocket reports an overrun when the kernel had to drop notifications",
-          "[netlink]") {
+TEST_CASE("EventSocket reports an overrun when the kernel had to drop notifications", "[netlink]") {
     auto es = EventSocket::open(EventSocket::Routes);
     REQUIRE(es);
     auto rs = open_route_socket();

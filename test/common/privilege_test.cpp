@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // Dropping privileges changes the whole process for good, so each drop runs in a forked child
 // that reports what the kernel says it holds afterwards.
-#include <catch2/catch.hpp>
+#include "privilege.h"
+
 #include <cap-ng.h>
 #include <grp.h>
 #include <linux/capability.h>
@@ -9,10 +10,10 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <cerrno>
 
 #include "child_process.h"
-#include "privilege.h"
 #include "result_printer.h"
 
 using namespace triplay;
@@ -28,7 +29,8 @@ std::string check_caps(unsigned keep, bool bounding_cleared) {
     if (!capng_have_capability(CAPNG_EFFECTIVE, keep)) problems += "kept cap not effective; ";
     for (unsigned cap : {CAP_SYS_ADMIN, CAP_NET_ADMIN, CAP_NET_RAW, CAP_SETUID, CAP_DAC_OVERRIDE}) {
         if (cap == keep) continue;
-        if (capng_have_capability(CAPNG_EFFECTIVE, cap) || capng_have_capability(CAPNG_PERMITTED, cap))
+        if (capng_have_capability(CAPNG_EFFECTIVE, cap) ||
+            capng_have_capability(CAPNG_PERMITTED, cap))
             problems += "still holds " + std::to_string(cap) + "; ";
         if (bounding_cleared && prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 1)
             problems += "bounding set still has " + std::to_string(cap) + "; ";
@@ -57,7 +59,8 @@ TEST_CASE("drop_privileges to nobody keeps only CAP_NET_ADMIN", "[privilege]") {
         std::string problems = check_caps(CAP_NET_ADMIN, true);
         uid_t ruid, euid, suid;
         getresuid(&ruid, &euid, &suid);
-        if (ruid != want_uid || euid != want_uid || suid != want_uid) problems += "uid not nobody; ";
+        if (ruid != want_uid || euid != want_uid || suid != want_uid)
+            problems += "uid not nobody; ";
         if (getgid() != want_gid || getegid() != want_gid) problems += "gid not nobody's; ";
         if (getgroups(0, nullptr) != 0) problems += "supplementary groups kept; ";
         if (setuid(0) == 0) problems += "could become root again; ";
@@ -100,8 +103,10 @@ TEST_CASE("drop_privileges keeps several capabilities when asked", "[privilege]"
         capng_get_caps_process();
         std::string problems;
         for (unsigned cap : {CAP_NET_ADMIN, CAP_NET_RAW, CAP_NET_BIND_SERVICE})
-            if (!capng_have_capability(CAPNG_EFFECTIVE, cap)) problems += "lost " + std::to_string(cap) + "; ";
-        if (capng_have_capability(CAPNG_EFFECTIVE, CAP_SYS_ADMIN)) problems += "kept CAP_SYS_ADMIN; ";
+            if (!capng_have_capability(CAPNG_EFFECTIVE, cap))
+                problems += "lost " + std::to_string(cap) + "; ";
+        if (capng_have_capability(CAPNG_EFFECTIVE, CAP_SYS_ADMIN))
+            problems += "kept CAP_SYS_ADMIN; ";
         report(fd, problems.empty() ? "ok" : problems);
     });
     CHECK(child.exit_status == 0);

@@ -26,7 +26,8 @@ TEST_CASE("parse_protocol takes decimal numbers 0..255", "[netlink][protocol]") 
     CHECK(parse_protocol("0") == 0);
     CHECK(parse_protocol("11") == 11);
     CHECK(parse_protocol("255") == 255);
-    for (const char* bad : {"", "256", "-1", "+1", "011", "0x0b", "1 ", "zebra ", "Zebra", "1000"}) {
+    for (const char* bad :
+         {"", "256", "-1", "+1", "011", "0x0b", "1 ", "zebra ", "Zebra", "1000"}) {
         INFO("input: '" << bad << "'");
         CHECK_FALSE(parse_protocol(bad));
     }

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include <catch2/catch.hpp>
+#include "state_file.h"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <cstdint>
 #include <fstream>
@@ -11,7 +13,6 @@
 #include <sstream>
 
 #include "result_printer.h"
-#include "state_file.h"
 
 using namespace triplay;
 
@@ -55,15 +56,21 @@ TEST_CASE("JsonWriter puts commas between members of nested containers", "[json]
     w.end_array();
     w.key("empty_object").begin_object().end_object();
     w.key("empty_array").begin_array().end_array();
-    w.key("nested").begin_array().begin_array().value(1).end_array().begin_array().end_array().end_array();
+    w.key("nested")
+        .begin_array()
+        .begin_array()
+        .value(1)
+        .end_array()
+        .begin_array()
+        .end_array()
+        .end_array();
     w.key("up").value(true);
     w.key("down").value(false);
     w.key("none").null();
     w.end_object();
-    CHECK(w.str() ==
-          R"({"daemon":"ripd-passive","routes":[{"dst":"172.26.22.0/26","metric":3},)"
-          R"({"dst":"10.0.0.0/8","metric":16}],"empty_object":{},"empty_array":[],)"
-          R"("nested":[[1],[]],"up":true,"down":false,"none":null})");
+    CHECK(w.str() == R"({"daemon":"ripd-passive","routes":[{"dst":"172.26.22.0/26","metric":3},)"
+                     R"({"dst":"10.0.0.0/8","metric":16}],"empty_object":{},"empty_array":[],)"
+                     R"("nested":[[1],[]],"up":true,"down":false,"none":null})");
 }
 
 TEST_CASE("JsonWriter top-level array of scalars", "[json]") {
@@ -113,14 +120,15 @@ TEST_CASE("JsonWriter keeps valid UTF-8 as it is", "[json]") {
 }
 
 TEST_CASE("JsonWriter replaces each byte that is not UTF-8 with U+FFFD", "[json]") {
-    CHECK(json_string("a\xff" "b") == R"("a\ufffdb")");
-    CHECK(json_string("\xc0\xaf") == R"("\ufffd\ufffd")");          // overlong '/'
-    CHECK(json_string("\xe0\x80\xaf") == R"("\ufffd\ufffd\ufffd")");  // overlong, 3 bytes
-    CHECK(json_string("\xed\xa0\x80") == R"("\ufffd\ufffd\ufffd")");  // surrogate U+D800
+    CHECK(json_string("a\xff"
+                      "b") == R"("a\ufffdb")");
+    CHECK(json_string("\xc0\xaf") == R"("\ufffd\ufffd")");                      // overlong '/'
+    CHECK(json_string("\xe0\x80\xaf") == R"("\ufffd\ufffd\ufffd")");            // overlong, 3 bytes
+    CHECK(json_string("\xed\xa0\x80") == R"("\ufffd\ufffd\ufffd")");            // surrogate U+D800
     CHECK(json_string("\xf4\x90\x80\x80") == R"("\ufffd\ufffd\ufffd\ufffd")");  // > U+10FFFF
-    CHECK(json_string("\xe2\x82") == R"("\ufffd\ufffd")");            // truncated at the end
-    CHECK(json_string("\xe2\x82z") == R"("\ufffd\ufffdz")");          // truncated in the middle
-    CHECK(json_string("\x80") == R"("\ufffd")");                      // lone continuation byte
+    CHECK(json_string("\xe2\x82") == R"("\ufffd\ufffd")");    // truncated at the end
+    CHECK(json_string("\xe2\x82z") == R"("\ufffd\ufffdz")");  // truncated in the middle
+    CHECK(json_string("\x80") == R"("\ufffd")");              // lone continuation byte
     CHECK(json_string("\xc3") == R"("\ufffd")");
 }
 
