@@ -9,10 +9,10 @@
 
 namespace triplay {
 
-Result<EventLoop> EventLoop::create() {
-    EventLoop loop;
-    loop.m_epoll.reset(epoll_create1(EPOLL_CLOEXEC));
-    if (!loop.m_epoll) return os_fail(errno, "epoll_create1");
+Result<std::unique_ptr<EventLoop>> EventLoop::create() {
+    std::unique_ptr<EventLoop> loop(new EventLoop());
+    loop->m_epoll.reset(epoll_create1(EPOLL_CLOEXEC));
+    if (!loop->m_epoll) return os_fail(errno, "epoll_create1");
     return loop;
 }
 

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <queue>
 #include <unordered_map>
 #include <vector>
@@ -21,9 +22,10 @@ public:
     using Clock = std::chrono::steady_clock;
     using TimerId = uint64_t;
 
-    static Result<EventLoop> create();
-    EventLoop(EventLoop&&) = default;
-    EventLoop& operator=(EventLoop&&) = default;
+    // On the heap and never moved: callbacks (the signalfd reader among them) capture `this`.
+    static Result<std::unique_ptr<EventLoop>> create();
+    EventLoop(const EventLoop&) = delete;
+    EventLoop& operator=(const EventLoop&) = delete;
 
     // Calls `on_readable` whenever fd is readable (level-triggered: drain to EAGAIN or be
     // called again). The fd stays owned by the caller.

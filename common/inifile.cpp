@@ -68,8 +68,10 @@ char* reader(char* buf, int size, void* user) {
                 s->file->sections.push_back({name, s->line});
             }
         }
-        std::copy(raw.begin(), raw.end(), buf);
-        buf[raw.size()] = '\0';
+        // inih is built with INI_ALLOW_MULTILINE: an indented line would continue the previous
+        // value. People indent configs; giving inih the trimmed line turns that off.
+        std::copy(t.begin(), t.end(), buf);
+        buf[t.size()] = '\0';
         return buf;
     }
     return nullptr;

@@ -15,6 +15,7 @@
 #include <netlink/route/link.h>
 #include <netlink/route/route.h>
 #include <netlink/socket.h>
+#include <linux/filter.h>
 #include <sys/socket.h>
 
 #include <array>
@@ -484,11 +485,26 @@ Result<EventSocket> EventSocket::open(unsigned groups) {
     if (int rc = nl_socket_set_nonblocking(s); rc < 0)
         return nl_fail(rc, "netlink: set non-blocking");
     const std::pair<unsigned, int> wanted[] = {
-        {Links, RTNLGRP_LINK}, {Addrs, RTNLGRP_IPV4_IFADDR}, {Routes, RTNLGRP_IPV4_ROUTE}};
+        {Links, RTNLGRP_LINK},
+        {Addrs, RTNLGRP_IPV4_IFADDR},
+        {Routes | RouteDeletions, RTNLGRP_IPV4_ROUTE}};
     for (auto [flag, group] : wanted) {
         if (!(groups & flag)) continue;
         if (int rc = nl_socket_add_membership(s, group); rc < 0)
             return nl_fail(rc, fmt::format("netlink: join multicast group {}", group));
+    }
+    if ((groups & RouteDeletions) && !(groups & Routes)) {
+        // Every notification is its own datagram, headed by its nlmsghdr. BPF_ABS loads are
+        // big-endian, nlmsg_type is host order: compare with htons() to match on any host.
+        sock_filter code[] = {
+            BPF_STMT(BPF_LD | BPF_H | BPF_ABS, offsetof(nlmsghdr, nlmsg_type)),
+            BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, htons(RTM_NEWROUTE), 0, 1),
+            BPF_STMT(BPF_RET | BPF_K, 0),
+            BPF_STMT(BPF_RET | BPF_K, 0xffffffffu),
+        };
+        sock_fprog prog{static_cast<unsigned short>(std::size(code)), code};
+        if (setsockopt(nl_socket_get_fd(s), SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog) < 0)
+            return os_fail(errno, "netlink: attach the route-deletion filter");
     }
     if (int rc = nl_socket_set_buffer_size(s, kEventRcvBuf, 0); rc < 0)
         return nl_fail(rc, "netlink: set receive buffer size");

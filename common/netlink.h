@@ -76,7 +76,9 @@ private:
 
 class EventSocket {
 public:
-    enum Group : unsigned { Links = 1, Addrs = 2, Routes = 4 };
+    // RouteDeletions: RTM_DELROUTE only. A socket filter drops RTM_NEWROUTE in the kernel, so
+    // a daemon that installs thousands of routes is not woken (or overrun) by its own additions.
+    enum Group : unsigned { Links = 1, Addrs = 2, Routes = 4, RouteDeletions = 8 };
     // Non-blocking, close-on-exec socket subscribed to the given groups (IPv4 only).
     static Result<EventSocket> open(unsigned groups);
     EventSocket(EventSocket&&) noexcept;

@@ -5,7 +5,6 @@
 #include <fmt/format.h>
 
 #include <cstring>
-#include <cstring>
 #include <string>
 #include <tl/expected.hpp>
 

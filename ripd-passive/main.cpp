@@ -61,7 +61,7 @@ int main(int argc, char** argv) {
     if (!rtnl) return fatal(rtnl.error(), "opening the netlink route socket");
     auto events = triplay::netlink::EventSocket::open(triplay::netlink::EventSocket::Links |
                                                       triplay::netlink::EventSocket::Addrs |
-                                                      triplay::netlink::EventSocket::Routes);
+                                                      triplay::netlink::EventSocket::RouteDeletions);
     if (!events) return fatal(events.error(), "subscribing to netlink events");
 
     if (!opt.foreground) {
@@ -72,8 +72,9 @@ int main(int argc, char** argv) {
     if (auto r = triplay::drop_privileges(cfg->user, {triplay::Cap::NetAdmin}); !r)
         return fatal(r.error(), "dropping privileges");
 
-    auto loop = triplay::EventLoop::create();
-    if (!loop) return fatal(loop.error(), "creating the event loop");
+    auto created = triplay::EventLoop::create();
+    if (!created) return fatal(created.error(), "creating the event loop");
+    auto& loop = *created;
     ripd::Ripd daemon(*loop, std::move(*cfg), std::move(*sock), std::move(*rtnl), std::move(*events));
 
     auto stop = [&] { loop->stop(); };

@@ -40,13 +40,11 @@ void run_until(EventLoop& loop, Done done, Clock::duration limit = 5s) {
     while (!done() && Clock::now() < deadline) REQUIRE(loop.run_once(100ms));
 }
 
-// Holds the Result itself: moving the loop out of it trips a GCC 12 false positive
-// (-Wfree-nonheap-object in ~expected) under -O2.
 struct Loop {
-    Result<EventLoop> created = EventLoop::create();
+    Result<std::unique_ptr<EventLoop>> created = EventLoop::create();
     EventLoop& get() {
         REQUIRE(created);
-        return *created;
+        return **created;
     }
 };
 

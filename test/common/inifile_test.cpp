@@ -152,6 +152,19 @@ TEST_CASE("parse_ini rejects NUL bytes", "[ini]") {
     CHECK(first_error(r) == "nul.conf:2: NUL byte in line");
 }
 
+TEST_CASE("parse_ini reads indented lines as keys of their own, not continuations", "[ini]") {
+    auto r = parse_ini("[interface vlan2]\n    auth = md5\n    key = secret\n  [global]\n\ttimeout = 6\n",
+                       "indent.conf");
+    REQUIRE(r);
+    REQUIRE(r->entries.size() == 3);
+    CHECK(r->entries[0].key == "auth");
+    CHECK(r->entries[0].value == "md5");
+    CHECK(r->entries[1].key == "key");
+    CHECK(r->entries[1].line == 3);
+    CHECK(r->entries[2].section == "global");
+    CHECK(r->sections.size() == 2);
+}
+
 TEST_CASE("parse_ini of an empty text is an empty file", "[ini]") {
     auto r = parse_ini("", "empty.conf");
     REQUIRE(r);

@@ -406,6 +406,24 @@ TEST_CASE("EventSocket subscribed to routes only ignores address changes", "[net
     CHECK_FALSE(saw_addr);
 }
 
+TEST_CASE("EventSocket subscribed to route deletions sees deletions, not additions", "[netlink]") {
+    auto es = EventSocket::open(EventSocket::RouteDeletions);
+    REQUIRE(es);
+    Events events(*es);
+    auto rs = open_route_socket();
+    Route4 r = test_route(Ipv4(10, 128, 0, 1));
+    REQUIRE(rs.replace(r));
+    REQUIRE(rs.remove(r));
+    // The first event to arrive must be the deletion: the addition was filtered in the kernel.
+    bool saw_new = false;
+    CHECK(events.wait_for([&](const Event& ev) {
+        auto* re = as<RouteEvent>(ev);
+        if (re && re->change == Change::New) saw_new = true;
+        return re && re->change == Change::Del && re->route == r;
+    }));
+    CHECK_FALSE(saw_new);
+}
+
 TEST_CASE("EventSocket reports an overrun when the kernel had to drop notifications", "[netlink]") {
     auto es = EventSocket::open(EventSocket::Routes);
     REQUIRE(es);
