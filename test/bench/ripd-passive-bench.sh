@@ -11,7 +11,8 @@
 #                socket buffer and convergence takes many update intervals),
 #                BENCH_UPDATE (announcer's RIP update interval, default 5 s),
 #                BENCH_RUNS (runs per receiver, medians reported; default 3),
-#                BENCH_TIMEOUT (per run, default 120 s). Not a meson test: run on demand.
+#                BENCH_TIMEOUT (per run, default 120 s), BENCH_STATE_FILE (ripd-passive's
+#                state file; empty disables it). Not a meson test: run on demand.
 #
 #   +------------------- isp -------------------+
 #   | BIRD announcer: N static /24 (blackhole)  |
@@ -79,7 +80,7 @@ if [[ ${1:-} == --one ]]; then
 proto = zebra
 user = nobody
 max-routes = $((N + 1000))
-state-file = $LAB_DIR/run/ripd-passive.json
+state-file = ${BENCH_STATE_FILE-$LAB_DIR/run/ripd-passive.json}
 
 [interface vlan2]
 version = 2
