@@ -5,6 +5,7 @@
 #include <linux/capability.h>
 #include <pwd.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -54,6 +55,29 @@ Result<UserIds> lookup_user(const std::string& user) {
     }
     return UserIds{pw.pw_uid, pw.pw_gid};
 }
+
+}  // namespace
+
+Result<> prepare_directory_for(const std::string& file, const std::string& user) {
+    if (file.empty()) return {};
+    auto slash = file.rfind('/');
+    if (slash == std::string::npos || slash == 0) return {};
+    std::string dir = file.substr(0, slash);
+    struct stat st {};
+    if (::stat(dir.c_str(), &st) == 0) return {};
+    if (errno != ENOENT) return os_fail(errno, "state directory {}", dir);
+    if (::mkdir(dir.c_str(), 0755) < 0 && errno != EEXIST)
+        return os_fail(errno, "create state directory {}", dir);
+    if (geteuid() == 0 && !user.empty()) {
+        auto ids = lookup_user(user);
+        if (!ids) return tl::unexpected(ids.error());
+        if (::chown(dir.c_str(), ids->uid, ids->gid) < 0)
+            return os_fail(errno, "give state directory {} to {}", dir, user);
+    }
+    return {};
+}
+
+namespace {
 
 // capng_change_id's return codes (libcap-ng 0.8) turned into the step that failed.
 const char* change_id_step(int rc) {

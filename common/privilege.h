@@ -19,4 +19,9 @@ enum class Cap { NetAdmin, NetRaw, NetBindService };
 // Always sets PR_SET_NO_NEW_PRIVS.
 Result<> drop_privileges(const std::string& user, std::initializer_list<Cap> keep);
 
+// Before dropping: makes sure the directory of `file` (a state file) exists, creating it
+// 0755 and owned by `user` when we are root and it is missing, so a daemon started by hand
+// as root can write its state after switching users. An empty `file` does nothing.
+Result<> prepare_directory_for(const std::string& file, const std::string& user);
+
 }  // namespace triplay

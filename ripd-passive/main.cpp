@@ -68,6 +68,8 @@ int main(int argc, char** argv) {
         if (auto r = triplay::daemon::detach(); !r) return fatal(r.error(), "detaching");
         tlog::init("ripd-passive", tlog::Sink::Syslog, opt.verbosity);
     }
+    if (auto r = triplay::prepare_directory_for(cfg->state_file, cfg->user); !r)
+        tlog::warning("{}; the state file will not be written", r.error().to_string());
     // Routes need CAP_NET_ADMIN for as long as we run; nothing else is kept.
     if (auto r = triplay::drop_privileges(cfg->user, {triplay::Cap::NetAdmin}); !r)
         return fatal(r.error(), "dropping privileges");

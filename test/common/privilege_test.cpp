@@ -3,6 +3,7 @@
 // that reports what the kernel says it holds afterwards.
 #include "privilege.h"
 
+#include <sys/stat.h>
 #include <cap-ng.h>
 #include <grp.h>
 #include <linux/capability.h>
@@ -156,4 +157,26 @@ TEST_CASE("drop_privileges when not root trims, and fails for a capability it la
     });
     CHECK(child.exit_status == 0);
     CHECK(child.report == "ok");
+}
+
+TEST_CASE("prepare_directory_for creates a missing state directory for the daemon's user",
+          "[privilege]") {
+    char base[] = "/tmp/triplay-state-XXXXXX";
+    REQUIRE(mkdtemp(base));
+    std::string dir = std::string(base) + "/run";
+    REQUIRE(prepare_directory_for(dir + "/d.json", "nobody"));
+    struct stat st {};
+    REQUIRE(stat(dir.c_str(), &st) == 0);
+    CHECK(S_ISDIR(st.st_mode));
+    CHECK((st.st_mode & 0777) == 0755);
+    if (geteuid() == 0) {
+        passwd* nobody = getpwnam("nobody");
+        REQUIRE(nobody);
+        CHECK(st.st_uid == nobody->pw_uid);
+    }
+    // Existing directory: left alone. Empty path: nothing to do.
+    CHECK(prepare_directory_for(dir + "/d.json", "nobody"));
+    CHECK(prepare_directory_for("", "nobody"));
+    rmdir(dir.c_str());
+    rmdir(base);
 }
