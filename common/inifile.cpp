@@ -124,7 +124,14 @@ tl::expected<IniFile, ConfigErrors> load_ini(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
     if (!in) {
         ConfigErrors e(path);
-        e.add(0, fmt::format("cannot open: {}", std::strerror(errno)));
+        int err = errno;
+        if (err == EACCES)
+            // A daemon reads its config again on SIGHUP, after dropping root.
+            e.add(0, fmt::format("cannot open: {} (the daemon re-reads it on reload as its "
+                                 "unprivileged user: make it readable by that user's group, "
+                                 "e.g. chgrp triplay and chmod 0640)", std::strerror(err)));
+        else
+            e.add(0, fmt::format("cannot open: {}", std::strerror(err)));
         return tl::unexpected(e);
     }
     std::string text;

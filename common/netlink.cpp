@@ -397,6 +397,10 @@ Result<> RouteSocket::replace(const Route4& r) {
     return m_impl->change_route(RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE, r, "add");
 }
 
+Result<> RouteSocket::add(const Route4& r) {
+    return m_impl->change_route(RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, r, "add");
+}
+
 Result<> RouteSocket::remove(const Route4& r) {
     // The kernel takes a zero metric or protocol in RTM_DELROUTE as "any" and would delete the
     // first route of the prefix that matches the rest, possibly someone else's. When either is

@@ -60,6 +60,10 @@ public:
     // RTM_NEWROUTE with NLM_F_CREATE|NLM_F_REPLACE: add, or replace the route with the same
     // (table, dst, metric). Waits for the ACK.
     Result<> replace(const Route4& r);
+    // RTM_NEWROUTE with NLM_F_CREATE|NLM_F_EXCL: fails with EEXIST when a route with the same
+    // (table, dst, metric) exists, whoever owns it. IPv4 replace ignores the protocol, so this
+    // is how a daemon avoids overwriting an administrator's route.
+    Result<> add(const Route4& r);
     // RTM_DELROUTE matching dst, table, metric, protocol, gateway and ifindex. A route that is
     // already gone is an error with errnum ESRCH/ENOENT, which callers may treat as success.
     Result<> remove(const Route4& r);

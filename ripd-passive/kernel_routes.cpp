@@ -22,27 +22,49 @@ Route4 KernelRoutes::to_kernel(const Route& r) const {
     return k;
 }
 
+namespace {
+// The kernel keys IPv4 routes by (table, dst, tos, metric); tos is always 0 here.
+bool same_key(const Route4& a, const Route4& b) {
+    return a.table == b.table && a.dst == b.dst && a.metric == b.metric;
+}
+}  // namespace
+
 Result<> KernelRoutes::install(const Route& r) {
     Route4 want = to_kernel(r);
     auto it = m_installed.find(r.prefix);
     if (it != m_installed.end() && it->second == want) return {};
-    // The kernel keys routes by (table, prefix, metric): a route with another metric is a
-    // second route, removed only once the new one is in (make-before-break).
+    // Routes of ours for this prefix under another key go once the new one is in
+    // (make-before-break); under the same key the new route replaces ours in place.
     std::vector<Route4> old;
-    if (it != m_installed.end() && it->second.metric != want.metric) old.push_back(it->second);
-    bool present = false;
+    bool own_key = false, present = false;
+    if (it != m_installed.end()) {
+        if (same_key(it->second, want))
+            own_key = true;
+        else
+            old.push_back(it->second);
+    }
     if (auto s = m_stale.find(r.prefix); s != m_stale.end()) {
         for (const auto& k : s->second) {
             if (k == want)
                 present = true;
-            else if (k.metric != want.metric)
+            else if (same_key(k, want))
+                own_key = true;
+            else
                 old.push_back(k);
         }
         m_stale.erase(s);
     }
     if (!present) {
-        if (auto res = m_backend.replace(want); !res) {
+        // IPv4 "replace" ignores the protocol: it would overwrite an administrator's static
+        // route with the same metric. Only a key we hold is replaced; anything else is added
+        // exclusively, and a collision is reported instead of taken over.
+        auto res = own_key ? m_backend.replace(want) : m_backend.add(want);
+        if (!res) {
             ++m_errors;
+            if (res.error().errnum == EEXIST)
+                return triplay::os_fail(EEXIST, "{} metric {} already exists with another "
+                                        "protocol; not touching it (set metric = to use another "
+                                        "metric)", want.dst.to_string(), want.metric);
             return res;
         }
     }
@@ -77,10 +99,11 @@ bool KernelRoutes::on_deleted(const Route4& k) {
         if (s->second.empty()) m_stale.erase(s);
     }
     auto it = m_installed.find(k.dst);
-    if (it == m_installed.end() || it->second.metric != k.metric) return false;
-    // Ours, and we did not remove it: put it back.
+    if (it == m_installed.end() || it->second != k) return false;
+    // Ours, and we did not remove it: put it back, without overwriting whatever may have
+    // taken its place meanwhile.
     Route4 want = it->second;
-    if (auto res = m_backend.replace(want); !res) {
+    if (auto res = m_backend.add(want); !res) {
         ++m_errors;
         m_installed.erase(it);  // the next update from the neighbour will try again
         triplay::log::warning("re-adding {} after it was deleted: {}", want.dst.to_string(),
@@ -132,12 +155,13 @@ void KernelRoutes::remove_all() {
 
 void KernelRoutes::set_params(KernelParams p, const std::map<Prefix4, Route>& routes) {
     if (p == m_params) return;
-    remove_all();
     m_params = p;
+    // m_installed still describes the routes under the old parameters: install() adds each
+    // under the new ones first and then removes the old one, so no route is ever missing.
     for (const auto& [prefix, r] : routes) {
         if (r.deleting()) continue;
         if (auto res = install(r); !res)
-            triplay::log::warning("installing {}: {}", prefix.to_string(), res.error().to_string());
+            triplay::log::warning("moving {}: {}", prefix.to_string(), res.error().to_string());
     }
 }
 

@@ -21,7 +21,8 @@ using triplay::netlink::Route4;
 class RouteBackend {
 public:
     virtual ~RouteBackend() = default;
-    virtual Result<> replace(const Route4& r) = 0;
+    virtual Result<> replace(const Route4& r) = 0;  // overwrites (table, dst, metric)
+    virtual Result<> add(const Route4& r) = 0;      // EEXIST if (table, dst, metric) is taken
     virtual Result<> remove(const Route4& r) = 0;
     virtual Result<std::vector<Route4>> dump() = 0;
 };
@@ -60,7 +61,7 @@ public:
     size_t stale() const { return m_stale.size(); }
     // At exit or when the parameters change: removes every route we installed or adopted.
     void remove_all();
-    // New proto/table/metric: routes move (removed under the old parameters, re-added).
+    // New proto/table/metric: every route moves, make-before-break like install().
     void set_params(KernelParams p, const std::map<Prefix4, Route>& active);
     const KernelParams& params() const { return m_params; }
 
@@ -81,6 +82,7 @@ class NetlinkBackend : public RouteBackend {
 public:
     explicit NetlinkBackend(triplay::netlink::RouteSocket& s) : m_sock(s) {}
     Result<> replace(const Route4& r) override { return m_sock.replace(r); }
+    Result<> add(const Route4& r) override { return m_sock.add(r); }
     Result<> remove(const Route4& r) override { return m_sock.remove(r); }
     Result<std::vector<Route4>> dump() override { return m_sock.dump_routes(); }
 

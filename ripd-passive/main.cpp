@@ -64,10 +64,6 @@ int main(int argc, char** argv) {
                                                       triplay::netlink::EventSocket::RouteDeletions);
     if (!events) return fatal(events.error(), "subscribing to netlink events");
 
-    if (!opt.foreground) {
-        if (auto r = triplay::daemon::detach(); !r) return fatal(r.error(), "detaching");
-        tlog::init("ripd-passive", tlog::Sink::Syslog, opt.verbosity);
-    }
     if (auto r = triplay::prepare_directory_for(cfg->state_file, cfg->user); !r)
         tlog::warning("{}; the state file will not be written", r.error().to_string());
     // Routes need CAP_NET_ADMIN for as long as we run; nothing else is kept.
@@ -96,6 +92,11 @@ int main(int argc, char** argv) {
     signal(SIGPIPE, SIG_IGN);
 
     if (auto r = daemon.start(); !r) return fatal(r.error(), "starting");
+    // Detach only now: every start-up failure above reached the terminal with its exit code.
+    if (!opt.foreground) {
+        if (auto r = triplay::daemon::detach(); !r) return fatal(r.error(), "detaching");
+        tlog::init("ripd-passive", tlog::Sink::Syslog, opt.verbosity);
+    }
     tlog::notice("started (triplay {}); {}", TRIPLAY_VERSION,
                  request_on_start ? "one RIP Request per interface, then silent"
                                   : "passive: no RIP packet will be sent");

@@ -64,7 +64,7 @@ triplay::Result<> Ripd::start() {
     }
     if (auto r = m_loop.add_reader(m_sock.fd(), [this] { on_readable(); }); !r) return r;
     if (auto r = m_loop.add_reader(m_events.fd(), [this] { on_netlink(); }); !r) return r;
-    write_state();
+    schedule_state_write();  // not now: main may still detach, and the file names our pid
     return {};
 }
 
@@ -171,11 +171,13 @@ void Ripd::apply(std::vector<Action>& actions) {
 
 void Ripd::arm_table_timer() {
     auto next = m_table.next_deadline();
-    if (next == m_armed_deadline) return;
+    // Refreshes push the earliest deadline later all the time: keep the armed timer, which
+    // then fires early, finds nothing due and re-arms. Re-arming on every refresh would
+    // leave a cancelled entry in the loop's heap per packet.
+    if (!next || (m_armed_deadline && *m_armed_deadline <= *next)) return;
     if (m_table_timer) m_loop.cancel_timer(m_table_timer);
     m_table_timer = 0;
     m_armed_deadline = next;
-    if (!next) return;
     m_table_timer = m_loop.add_timer(*next, [this] {
         m_table_timer = 0;
         m_armed_deadline.reset();
@@ -256,6 +258,10 @@ void Ripd::on_link(const nl::Link& l, bool gone) {
             triplay::log::notice("{} is gone; withdrawing its routes", it->second.name);
             m_table.drop_interface(l.ifindex, now, m_actions);
         }
+        // The kernel keeps a socket's membership of a vanished ifindex and allows 20 per
+        // socket (igmp_max_memberships): without this, 20 delete/create cycles of a VLAN
+        // device (ifdown/ifup does that) would leave the daemon deaf.
+        if (it->second.joined) (void)m_sock.leave(l.ifindex);
         m_links.erase(it);
         return;
     }
@@ -274,6 +280,7 @@ void Ripd::on_link(const nl::Link& l, bool gone) {
     if (was_up && !link.up) {
         triplay::log::notice("{} went down; withdrawing its routes", link.name);
         m_table.drop_interface(l.ifindex, now, m_actions);
+        link.requested = false;  // ask again when it comes back (request-on-start)
     }
     if (link.up && !was_up) triplay::log::notice("{} is up; listening for RIP", link.name);
     refresh_membership(l.ifindex);
@@ -304,8 +311,13 @@ void Ripd::refresh_membership(int ifindex) {
     if (!ic || !link.up) return;
     if (!link.joined) {
         if (auto r = m_sock.join(ifindex); !r) {
-            triplay::log::limited(m_kernel_log, Level::Warning, "{}: {}", link.name,
-                                  r.error().to_string());
+            // Deaf on this interface: say so every time, and try again in a while.
+            triplay::log::error("{}: {}; RIP on {} is not heard (net.ipv4.igmp_max_memberships "
+                                "may be too low); retrying in 10 s", link.name,
+                                r.error().to_string(), link.name);
+            m_loop.add_timer(Clock::now() + std::chrono::seconds(10), [this, ifindex] {
+                if (m_links.count(ifindex)) refresh_membership(ifindex);
+            });
             return;
         }
         link.joined = true;
@@ -349,7 +361,26 @@ void Ripd::reload(Config cfg) {
             link.joined = false;
         }
     }
+    // Routes learned under looser rules must not outlive the reload by a full timeout: a
+    // neighbour just removed from neighbors = would otherwise keep its routes for 180 s.
+    auto was = std::move(m_cfg);
     m_cfg = std::move(cfg);
+    m_table.drop_where(
+        [&](const Route& r) {
+            const IfaceConfig* ic = config_for(r.ifindex);
+            if (!ic) return true;
+            const IfaceConfig* before = was.find_interface(ic->name);
+            if (!before || !(before->auth == ic->auth) || before->versions != ic->versions)
+                return true;
+            const auto& n = ic->neighbors;
+            if (!n.empty() && std::find(n.begin(), n.end(), r.source) == n.end()) return true;
+            const auto& acc = ic->accept;
+            if (!acc.empty() && std::none_of(acc.begin(), acc.end(),
+                                             [&](const Prefix4& p) { return p.contains(r.prefix); }))
+                return true;
+            return r.prefix.len() < kMinPrefixWithoutDefault && !m_cfg.allow_default;
+        },
+        now, m_actions);
     m_table.set_limits({m_cfg.timeout, m_cfg.garbage}, m_cfg.max_routes);
     m_kernel.set_params(KernelParams::from(m_cfg), m_table.routes());
     for (auto& [ifindex, link] : m_links) refresh_membership(ifindex);

@@ -28,6 +28,7 @@ void RouteTable::erase(std::map<Prefix4, Route>::iterator it) {
 
 bool RouteTable::make_room() {
     if (m_routes.size() < m_max) return true;
+    if (m_deleting == 0) return false;  // full of live routes: nothing to evict
     // Routes being garbage-collected are gone from the kernel already: the oldest goes first.
     for (auto& [deadline, prefix] : m_deadlines) {
         auto it = m_routes.find(prefix);

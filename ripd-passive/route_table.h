@@ -65,6 +65,13 @@ public:
     void drop_unreachable(int ifindex, const RxInterface& rx, TimePoint now,
                           std::vector<Action>& out);
 
+    // Withdraws every active route for which `stale` is true (a reload tightened the rules).
+    template <typename Pred>
+    void drop_where(Pred stale, TimePoint now, std::vector<Action>& out) {
+        for (auto& [prefix, r] : m_routes)
+            if (!r.deleting() && stale(r)) start_deletion(r, now, out);
+    }
+
     std::optional<TimePoint> next_deadline() const;
     const std::map<Prefix4, Route>& routes() const { return m_routes; }
     size_t active() const { return m_routes.size() - m_deleting; }

@@ -95,14 +95,14 @@ tl::expected<Candidate, Drop> check_route(const RxInterface& rx, Ipv4 src, uint8
     if (!len) return tl::unexpected(Drop::BadMask);
     Prefix4 prefix(rte.addr, *len);
     if (prefix.addr() != rte.addr) return tl::unexpected(Drop::BadPrefix);  // host bits set
-    if (prefix.len() == 0) {
-        if (!allow_default) return tl::unexpected(Drop::DefaultRefused);
-    } else {
+    if (prefix.len() > 0) {
         Ipv4 a = rte.addr;
         if (a.is_multicast() || a.is_loopback() || a.is_link_local() || a.is_class_e() ||
             (a.value() >> 24) == 0)
             return tl::unexpected(Drop::BadPrefix);
     }
+    if (prefix.len() < kMinPrefixWithoutDefault && !allow_default)
+        return tl::unexpected(Drop::DefaultRefused);
     const auto& acc = rx.cfg.accept;
     if (!acc.empty() &&
         std::none_of(acc.begin(), acc.end(), [&](const Prefix4& p) { return p.contains(prefix); }))

@@ -34,7 +34,7 @@ enum class Drop : uint8_t {
     BadMask,      // not contiguous
     BadPrefix,    // host bits set, or multicast/loopback/link-local/class E/0.x
     BadV1Entry,   // RFC 1058 §3.1: must-be-zero fields not zero in a RIPv1 entry
-    DefaultRefused,
+    DefaultRefused,  // 0.0.0.0/0, or anything shorter than /8, without allow-default
     NotAccepted,  // outside the interface's accept = list
     TableFull,    // max-routes reached
     Count_
@@ -65,6 +65,10 @@ struct Candidate {
     uint32_t metric = 0;
     uint16_t tag = 0;
 };
+
+// Prefixes shorter than this are refused with the default route unless allow-default: 0/1 and
+// 128/1 together are a default route by another name.
+inline constexpr uint8_t kMinPrefixWithoutDefault = 8;
 
 tl::expected<Candidate, Drop> check_route(const RxInterface& rx, Ipv4 src, uint8_t version,
                                           const Rte& rte, bool allow_default);

@@ -9,6 +9,7 @@
 #define CATCH_CONFIG_RUNNER
 #include "netlink.h"
 
+#include <algorithm>
 #include <fcntl.h>
 #include <net/if.h>
 #include <netlink/netlink.h>
@@ -258,6 +259,21 @@ TEST_CASE("replace adds a route, replaces it in place, remove deletes it once", 
     REQUIRE_FALSE(again);
     CHECK((again.error().errnum == ESRCH || again.error().errnum == ENOENT));
     CHECK(again.error().message.find("delete route 172.26.22.0/26 via 10.128.0.9") == 0);
+}
+
+TEST_CASE("add refuses to overwrite a route of another protocol at the same metric", "[netlink]") {
+    auto rs = open_route_socket();
+    Route4 theirs = test_route(Ipv4(10, 128, 0, 1));
+    theirs.protocol = 4;  // static: the administrator's
+    REQUIRE(rs.add(theirs));
+    Route4 ours = test_route(Ipv4(10, 128, 0, 2));
+    auto r = rs.add(ours);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().errnum == EEXIST);
+    auto routes = rs.dump_routes();
+    REQUIRE(routes);
+    CHECK(std::count(routes->begin(), routes->end(), theirs) == 1);
+    REQUIRE(rs.remove(theirs));
 }
 
 TEST_CASE("replace reports the kernel's errno and names the route", "[netlink]") {

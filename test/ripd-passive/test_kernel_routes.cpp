@@ -26,6 +26,13 @@ public:
         routes[{r.table, r.dst, r.metric}] = r;
         return {};
     }
+    Result<> add(const Route4& r) override {
+        if (fail_next_replace) return triplay::os_fail(std::exchange(fail_next_replace, 0), "add");
+        log.push_back("add " + r.dst.to_string() + " m" + std::to_string(r.metric));
+        if (routes.count({r.table, r.dst, r.metric})) return triplay::os_fail(EEXIST, "add");
+        routes[{r.table, r.dst, r.metric}] = r;
+        return {};
+    }
     Result<> remove(const Route4& r) override {
         log.push_back("remove " + r.dst.to_string() + " m" + std::to_string(r.metric));
         if (!routes.erase({r.table, r.dst, r.metric})) return triplay::os_fail(ESRCH, "remove");
@@ -72,7 +79,7 @@ TEST_CASE("kernel: metric change is make-before-break") {
     kr.install(route(3));
     k.log.clear();
     REQUIRE(kr.install(route(5)));
-    CHECK(k.log == std::vector<std::string>{"replace 172.26.22.0/26 m5", "remove 172.26.22.0/26 m3"});
+    CHECK(k.log == std::vector<std::string>{"add 172.26.22.0/26 m5", "remove 172.26.22.0/26 m3"});
     CHECK(k.routes.size() == 1);
 }
 
@@ -151,7 +158,7 @@ TEST_CASE("kernel: an adopted route with another metric is replaced make-before-
     REQUIRE(kr.adopt_stale());
     k.log.clear();
     REQUIRE(kr.install(route(3)));
-    CHECK(k.log == std::vector<std::string>{"replace 172.26.22.0/26 m3", "remove 172.26.22.0/26 m7"});
+    CHECK(k.log == std::vector<std::string>{"add 172.26.22.0/26 m3", "remove 172.26.22.0/26 m7"});
     CHECK(kr.stale() == 0);
     CHECK(kr.sweep_stale() == 0);
 }
@@ -180,4 +187,52 @@ TEST_CASE("kernel: new parameters move every route") {
     CHECK(k.routes.begin()->second.metric == 20);
     kr.remove_all();
     CHECK(k.routes.empty());
+}
+
+TEST_CASE("kernel: an administrator's route at the same metric is never overwritten") {
+    FakeKernel k;
+    Route4 theirs{kP, Ipv4(10, 1, 0, 1), 3, 3, 4, 254};  // proto static, metric 3
+    k.routes[{254, kP, 3}] = theirs;
+    KernelRoutes kr(k, {11, 254, {true, 1}});
+    auto r = kr.install(route(3));
+    REQUIRE_FALSE(r);
+    CHECK(r.error().errnum == EEXIST);
+    CHECK_THAT(r.error().message, Catch::Contains("already exists with another protocol"));
+    CHECK(k.routes.at({254, kP, 3}) == theirs);
+    CHECK_FALSE(kr.installed(kP));
+    kr.remove_all();
+    CHECK(k.routes.count({254, kP, 3}) == 1);  // still theirs
+}
+
+TEST_CASE("kernel: a re-add after a manual delete does not take a slot someone else filled") {
+    FakeKernel k;
+    KernelRoutes kr(k, {11, 254, {true, 1}});
+    kr.install(route(3));
+    Route4 gone = k.routes.begin()->second;
+    Route4 theirs = gone;
+    theirs.protocol = 4;
+    k.routes[{254, kP, 3}] = theirs;  // deleted ours, added their own in its place
+    CHECK_FALSE(kr.on_deleted(gone));
+    CHECK(k.routes.at({254, kP, 3}).protocol == 4);
+}
+
+TEST_CASE("kernel: the deletion echo of another route of ours is not a manual delete") {
+    FakeKernel k;
+    KernelRoutes kr(k, {11, 254, {true, 1}});
+    kr.install(route(3, Ipv4(10, 128, 0, 1)));
+    Route4 first = k.routes.begin()->second;
+    kr.withdraw(kP);
+    kr.install(route(3, Ipv4(10, 128, 0, 2)));  // another neighbour took over, same metric
+    CHECK_FALSE(kr.on_deleted(first));          // the late echo of our own withdraw
+    CHECK(kr.readded() == 0);
+}
+
+TEST_CASE("kernel: a metric change on reload is make-before-break for every route") {
+    FakeKernel k;
+    KernelRoutes kr(k, {11, 254, {true, 1}});
+    std::map<Prefix4, Route> table{{kP, route(3)}};
+    kr.install(route(3));
+    k.log.clear();
+    kr.set_params({11, 254, {true, 5}}, table);
+    CHECK(k.log == std::vector<std::string>{"add 172.26.22.0/26 m7", "remove 172.26.22.0/26 m3"});
 }

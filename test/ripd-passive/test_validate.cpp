@@ -84,6 +84,9 @@ TEST_CASE("validate: route entries, one malformed class per row") {
         {"broadcast host", rte(Ipv4(255, 255, 255, 255), Ipv4(255, 255, 255, 255)), Drop::BadPrefix},
         {"0.x network", rte(Ipv4(0, 1, 0, 0), Ipv4(255, 255, 0, 0)), Drop::BadPrefix},
         {"default", rte(Ipv4(), Ipv4()), Drop::DefaultRefused},
+        {"half the Internet (0/1 + 128/1 is a default)", rte(Ipv4(128, 0, 0, 0), Ipv4(128, 0, 0, 0)),
+         Drop::DefaultRefused},
+        {"a /7", rte(Ipv4(10, 0, 0, 0), Ipv4(254, 0, 0, 0)), Drop::DefaultRefused},
     };
     for (const auto& row : rows) {
         INFO(row.what);
