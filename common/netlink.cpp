@@ -423,6 +423,30 @@ Result<> RouteSocket::remove(const Route4& r) {
     return m_impl->change_route(RTM_DELROUTE, 0, r, "delete");
 }
 
+Result<Route4> RouteSocket::lookup(Ipv4 dst) {
+    std::string what = fmt::format("route lookup for {}", dst.to_string());
+    MsgPtr msg(nlmsg_alloc_simple(RTM_GETROUTE, NLM_F_REQUEST | NLM_F_ACK));
+    if (!msg) return os_fail(ENOMEM, "{}: nlmsg_alloc", what);
+    rtmsg rtm{};
+    rtm.rtm_family = AF_INET;
+    rtm.rtm_dst_len = 32;
+    in_addr a = dst.to_in_addr();
+    int rc = nlmsg_append(msg.get(), &rtm, sizeof rtm, NLMSG_ALIGNTO);
+    if (rc >= 0) rc = nla_put(msg.get(), RTA_DST, sizeof a, &a);
+    if (rc < 0) return nl_fail(rc, what);
+    std::optional<Route4> found;
+    Exchange ex;
+    ex.on_data = [&](nl_msg* m) {
+        if (auto ev = to_event(m))
+            if (auto* re = std::get_if<RouteEvent>(&*ev)) found = re->route;
+    };
+    auto errnum = exchange(m_impl->sk.get(), msg.get(), ex, what);
+    if (!errnum) return tl::unexpected(errnum.error());
+    if (*errnum != 0) return os_fail(*errnum, "{}", what);
+    if (!found) return os_fail(ENETUNREACH, "{}: no answer", what);
+    return *found;
+}
+
 Result<std::vector<Route4>> RouteSocket::dump_routes() {
     std::vector<Route4> out;
     rtmsg hdr{};

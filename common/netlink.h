@@ -67,6 +67,9 @@ public:
     // RTM_DELROUTE matching dst, table, metric, protocol, gateway and ifindex. A route that is
     // already gone is an error with errnum ESRCH/ENOENT, which callers may treat as success.
     Result<> remove(const Route4& r);
+    // The route the kernel would use to reach dst (RTM_GETROUTE, what `ip route get` says):
+    // its output interface and gateway. ENETUNREACH/EHOSTUNREACH when there is none.
+    Result<Route4> lookup(Ipv4 dst);
     // Every IPv4 unicast route of every table.
     Result<std::vector<Route4>> dump_routes();
     Result<std::vector<Link>> dump_links();

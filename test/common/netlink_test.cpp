@@ -261,6 +261,20 @@ TEST_CASE("replace adds a route, replaces it in place, remove deletes it once", 
     CHECK(again.error().message.find("delete route 172.26.22.0/26 via 10.128.0.9") == 0);
 }
 
+TEST_CASE("lookup answers like ip route get: the output interface and gateway", "[netlink]") {
+    auto rs = open_route_socket();
+    Route4 r = test_route(Ipv4(10, 128, 0, 1));
+    REQUIRE(rs.replace(r));
+    auto hit = rs.lookup(Ipv4(r.dst.addr().value() + 1));
+    REQUIRE(hit);
+    CHECK(hit->ifindex == r.ifindex);
+    CHECK(hit->gateway == r.gateway);
+    auto miss = rs.lookup(Ipv4(192, 0, 2, 1));  // no default route in the test namespace
+    REQUIRE_FALSE(miss);
+    CHECK(miss.error().errnum == ENETUNREACH);
+    REQUIRE(rs.remove(r));
+}
+
 TEST_CASE("add refuses to overwrite a route of another protocol at the same metric", "[netlink]") {
     auto rs = open_route_socket();
     Route4 theirs = test_route(Ipv4(10, 128, 0, 1));
