@@ -847,7 +847,6 @@ tl::expected<Config, ConfigErrors> parse_legacy(std::string_view text, const std
 }
 
 Format detect_format(std::string_view text, std::string_view path) {
-    if (basename(path) == "igmpproxy.conf") return Format::Legacy;
     text = skip_bom(text);
     size_t i = 0;
     // The first word, past blanks and '#' comments.
@@ -862,6 +861,9 @@ Format detect_format(std::string_view text, std::string_view path) {
             break;
         }
     }
+    // A '[section]' is never igmpproxy's, whatever the file is called.
+    if (i < text.size() && text[i] == '[') return Format::Ini;
+    if (basename(path) == "igmpproxy.conf") return Format::Legacy;
     size_t end = text.find_first_of(" \t\r\n\v\f#=", i);
     std::string_view word = text.substr(i, end == std::string_view::npos ? end : end - i);
     if (!is_top_word(word)) return Format::Ini;

@@ -62,8 +62,9 @@ enum class UpstreamVersion { Auto, V2, V3 };
 enum class RefreshMode { Auto, Fixed, Off };
 enum class Role { Upstream, Downstream, Disabled };
 
-// Where the file came from. Auto: legacy when the file is named igmpproxy.conf or its first
-// word is an igmpproxy keyword (phyint, quickleave...), INI otherwise.
+// Where the file came from. Auto: INI when the first word (past '#' comments) opens a
+// [section]; otherwise legacy when the file is named igmpproxy.conf or that word is an
+// igmpproxy keyword (phyint, quickleave...); INI otherwise.
 enum class Format { Auto, Ini, Legacy };
 
 struct Config {

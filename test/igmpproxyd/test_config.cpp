@@ -291,8 +291,10 @@ TEST_CASE("config: format detection") {
     CHECK(detect_format("quickleave = yes\n", "x") == Format::Ini);
     CHECK(detect_format("quickleave=yes\n", "x") == Format::Ini);
     CHECK(detect_format("phyintx a\n", "x") == Format::Ini);
-    CHECK(detect_format("[global]\n", "/etc/igmpproxy.conf") == Format::Legacy);
-    CHECK(detect_format("[global]\n", "/etc/my-igmpproxy.conf") == Format::Ini);
+    CHECK(detect_format("", "/etc/igmpproxy.conf") == Format::Legacy);
+    CHECK(detect_format("# old\nmystery\n", "/etc/igmpproxy.conf") == Format::Legacy);
+    CHECK(detect_format("# new\n[global]\n", "/etc/igmpproxy.conf") == Format::Ini);
+    CHECK(detect_format("mystery\n", "/etc/my-igmpproxy.conf") == Format::Ini);
     // Forced formats win over detection.
     CHECK_FALSE(parse_config_text(kSeedLegacy, "x", Format::Ini));
     CHECK_FALSE(parse_config_text(kIssueIni, "x", Format::Legacy));
