@@ -182,7 +182,9 @@ interfaces = vlan6
 
 TEST_CASE("config: value forms") {
     auto head = std::string(kIniHead);
-    auto global = [&](std::string_view kv) { return ini("[global]\n" + std::string(kv) + "\n" + head); };
+    auto global = [&](std::string_view kv) {
+        return ini("[global]\n" + std::string(kv) + "\n" + head);
+    };
     CHECK(global("upstream-refresh = off")->upstream_refresh_mode == RefreshMode::Off);
     CHECK(global("upstream-refresh = auto")->upstream_refresh_mode == RefreshMode::Auto);
     CHECK(global("upstream-refresh = 10")->upstream_refresh == seconds(10));
