@@ -178,8 +178,22 @@ int main(int argc, char** argv) {
 
 TEST_CASE("dump_links finds lo and both ends of the veth pair with their flags", "[netlink]") {
     auto rs = open_route_socket();
+    // The kernel raises a new veth's carrier asynchronously (linkwatch): dump until vetha
+    // shows it, with a deadline.
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
     auto links = rs.dump_links();
     REQUIRE(links);
+    auto running = [&] {
+        for (const auto& l : *links)
+            if (l.name == kVethA) return l.running();
+        return false;
+    };
+    while (!running() && std::chrono::steady_clock::now() < deadline) {
+        pollfd none{-1, 0, 0};
+        poll(&none, 0, 20);  // the dump is the condition; this only paces the retries
+        links = rs.dump_links();
+        REQUIRE(links);
+    }
     const Link* lo = nullptr;
     const Link* a = nullptr;
     const Link* b = nullptr;
