@@ -24,15 +24,15 @@ using Duration = Clock::duration;
 // RFC 3376 §8 (and RFC 2236 §8) protocol variables, with their defaults. A zero count or
 // interval marked "derived" takes the RFC's derived default.
 struct Timers {
-    unsigned robustness = 2;                                          // §8.1
-    Duration query_interval = std::chrono::seconds(125);              // §8.2
-    Duration query_response = std::chrono::seconds(10);               // §8.3
-    Duration startup_interval{};                                      // §8.6, derived
-    unsigned startup_count = 0;                                       // §8.7, derived
-    Duration last_member_interval = std::chrono::seconds(1);          // §8.8
-    unsigned last_member_count = 0;                                   // §8.9, derived
-    Duration unsolicited_report_v3 = std::chrono::seconds(1);         // §8.11
-    Duration unsolicited_report_v2 = std::chrono::seconds(10);        // RFC 2236 §8.10
+    unsigned robustness = 2;                                    // §8.1
+    Duration query_interval = std::chrono::seconds(125);        // §8.2
+    Duration query_response = std::chrono::seconds(10);         // §8.3
+    Duration startup_interval{};                                // §8.6, derived
+    unsigned startup_count = 0;                                 // §8.7, derived
+    Duration last_member_interval = std::chrono::seconds(1);    // §8.8
+    unsigned last_member_count = 0;                             // §8.9, derived
+    Duration unsolicited_report_v3 = std::chrono::seconds(1);   // §8.11
+    Duration unsolicited_report_v2 = std::chrono::seconds(10);  // RFC 2236 §8.10
 
     // RFC 3376 §8.1: the robustness variable MUST NOT be zero; treat it as one rather than
     // send nothing.
@@ -72,8 +72,8 @@ struct Timers {
 // form for v3 (RFC 2236 §2.2 literal for v2); a v1 query means 10 s (RFC 2236 §4).
 inline Duration max_resp_of(const Query& q) {
     if (q.version == Version::V1) return std::chrono::seconds(10);
-    uint32_t tenths = q.version == Version::V3 ? decode_exp_code(q.max_resp_code)
-                                               : uint32_t{q.max_resp_code};
+    uint32_t tenths =
+        q.version == Version::V3 ? decode_exp_code(q.max_resp_code) : uint32_t{q.max_resp_code};
     return std::chrono::milliseconds(100 * int64_t{tenths});
 }
 
@@ -94,8 +94,6 @@ struct FilterState {
     bool operator==(const FilterState&) const = default;
 };
 
-inline FilterState exclude_none() { return {FilterMode::Exclude, {}}; }
-
 // RFC 3376 §3.2 merge of two filter states: any EXCLUDE gives EXCLUDE with the intersection
 // of the exclude lists minus the union of the include lists; else INCLUDE of the union. The
 // result forwards exactly what either forwards, so folding from INCLUDE {} merges any number.
@@ -115,8 +113,8 @@ inline FilterState merge(const FilterState& a, const FilterState& b) {
     }
     const FilterState& ex = a.mode == Exclude ? a : b;
     const FilterState& in = a.mode == Exclude ? b : a;
-    std::set_difference(ex.sources.begin(), ex.sources.end(), in.sources.begin(),
-                        in.sources.end(), std::inserter(r.sources, r.sources.end()));
+    std::set_difference(ex.sources.begin(), ex.sources.end(), in.sources.begin(), in.sources.end(),
+                        std::inserter(r.sources, r.sources.end()));
     return r;
 }
 
@@ -192,9 +190,9 @@ struct UpstreamVersionChanged {
     bool operator==(const UpstreamVersionChanged&) const = default;
 };
 
-using Action = std::variant<GroupJoined, GroupLeft, SourcesChanged, SendGroupQuery,
-                            SendGeneralQuery, BecameQuerier, LostQuerier, OlderQuerierHeard,
-                            SendReport, UpstreamVersionChanged>;
+using Action =
+    std::variant<GroupJoined, GroupLeft, SourcesChanged, SendGroupQuery, SendGeneralQuery,
+                 BecameQuerier, LostQuerier, OlderQuerierHeard, SendReport, UpstreamVersionChanged>;
 
 // Appends an action built in place. Pushing a temporary instead makes GCC 12 at -O2 warn,
 // falsely, that the variant's other alternatives are used uninitialised.
@@ -204,6 +202,8 @@ void emit(std::vector<Action>& out, Args&&... args) {
 }
 
 // 224.0.0.0/24 is link-local: never proxied nor reported (RFC 4605 §4, RFC 5771 §4).
-constexpr bool is_link_local_group(Ipv4 group) { return (group.value() >> 8) == 0xe00000; }
+constexpr bool is_link_local_group(Ipv4 group) {
+    return (group.value() >> 8) == 0xe00000;
+}
 
 }  // namespace igmp

@@ -74,14 +74,22 @@ Duration lmqi(const Timers& t) {
 
 std::string_view to_string(Outcome o) {
     switch (o) {
-        case Outcome::Accepted: return "accepted";
-        case Outcome::Ignored: return "ignored";
-        case Outcome::CompatIgnored: return "ignored-older-host-present";
-        case Outcome::NotMulticast: return "not-multicast";
-        case Outcome::LinkLocalGroup: return "link-local-group";
-        case Outcome::TooManyGroups: return "too-many-groups";
-        case Outcome::TooManyHosts: return "too-many-hosts";
-        case Outcome::TooManySources: return "too-many-sources";
+        case Outcome::Accepted:
+            return "accepted";
+        case Outcome::Ignored:
+            return "ignored";
+        case Outcome::CompatIgnored:
+            return "ignored-older-host-present";
+        case Outcome::NotMulticast:
+            return "not-multicast";
+        case Outcome::LinkLocalGroup:
+            return "link-local-group";
+        case Outcome::TooManyGroups:
+            return "too-many-groups";
+        case Outcome::TooManyHosts:
+            return "too-many-hosts";
+        case Outcome::TooManySources:
+            return "too-many-sources";
     }
     return "unknown";
 }
@@ -180,7 +188,8 @@ Outcome Membership::record(int ifindex, Ipv4 host, const GroupRecord& rec, TimeP
         if (it != m_groups.end()) {
             for (const auto& [addr, h] : it->second.hosts) {
                 if (addr != host) all.insert(h.state.sources.begin(), h.state.sources.end());
-                if (h.lingering) all.insert(h.lingering->sources.begin(), h.lingering->sources.end());
+                if (h.lingering)
+                    all.insert(h.lingering->sources.begin(), h.lingering->sources.end());
             }
         }
         if (all.size() > m_cfg.max_sources) return Outcome::TooManySources;
@@ -218,9 +227,8 @@ Outcome Membership::record(int ifindex, Ipv4 host, const GroupRecord& rec, TimeP
     return Outcome::Accepted;
 }
 
-void Membership::request_queries(const Key& k, Group& g, bool whole_group,
-                                 const SourceSet& sources, TimePoint now,
-                                 std::vector<Action>& out) {
+void Membership::request_queries(const Key& k, Group& g, bool whole_group, const SourceSet& sources,
+                                 TimePoint now, std::vector<Action>& out) {
     // RFC 3376 §6.6.3.1 / §6.6.3.2, RFC 2236 §3: the first query at once, then Last Member
     // Query Count - 1 more, Last Member Query Interval apart.
     const unsigned more = m_cfg.timers.last_member_query_count() - 1;
@@ -243,8 +251,7 @@ void Membership::request_queries(const Key& k, Group& g, bool whole_group,
     if (!was_pending && g.queries_pending()) g.next_query = now + lmqi(m_cfg.timers);
 }
 
-void Membership::send_due_queries(const Key& k, Group& g, TimePoint now,
-                                  std::vector<Action>& out) {
+void Membership::send_due_queries(const Key& k, Group& g, TimePoint now, std::vector<Action>& out) {
     if (role(k.ifindex) != Role::Querier) {
         // RFC 3376 §6.6.3: only the querier sends them; the new querier has its own.
         g.group_queries_left = 0;
@@ -310,8 +317,7 @@ void Membership::heard_query(int ifindex, const Query& q, TimePoint now) {
     if (it == m_groups.end()) return;
     // RFC 2236 §3 (non-querier): the membership timer becomes Last Member Query Count times
     // the query's Max Resp Time unless already lower; a member's report restores it.
-    const TimePoint lower =
-        now + max_resp_of(q) * m_cfg.timers.last_member_query_count();
+    const TimePoint lower = now + max_resp_of(q) * m_cfg.timers.last_member_query_count();
     for (auto& [addr, h] : it->second.hosts)
         if (!h.state.none() && h.expires > lower) h.expires = lower;
     reindex(it);

@@ -31,7 +31,9 @@ enum class Outcome {
     TooManySources,  // the group's hosts would name more than Config::max_sources sources
 };
 std::string_view to_string(Outcome o);
-constexpr bool is_refusal(Outcome o) { return o > Outcome::CompatIgnored; }
+constexpr bool is_refusal(Outcome o) {
+    return o > Outcome::CompatIgnored;
+}
 
 class Membership {
 public:

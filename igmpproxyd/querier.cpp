@@ -5,10 +5,14 @@ namespace igmp {
 
 std::string_view to_string(Querier::State s) {
     switch (s) {
-        case Querier::State::Idle: return "idle";
-        case Querier::State::Startup: return "startup";
-        case Querier::State::Querier: return "querier";
-        case Querier::State::NonQuerier: return "non-querier";
+        case Querier::State::Idle:
+            return "idle";
+        case Querier::State::Startup:
+            return "startup";
+        case Querier::State::Querier:
+            return "querier";
+        case Querier::State::NonQuerier:
+            return "non-querier";
     }
     return "unknown";
 }

@@ -12,7 +12,9 @@ constexpr size_t kIpHeaderWithRouterAlert = 24;  // RFC 3376 §4: IPv4 header + 
 constexpr size_t kReportHeader = 8;              // RFC 3376 §4.2
 constexpr size_t kRecordHeader = 8;              // RFC 3376 §4.2.4, no aux data
 
-std::vector<Ipv4> to_vector(const SourceSet& s) { return {s.begin(), s.end()}; }
+std::vector<Ipv4> to_vector(const SourceSet& s) {
+    return {s.begin(), s.end()};
+}
 
 SourceSet minus(const SourceSet& a, const SourceSet& b) {
     SourceSet r;
@@ -58,7 +60,8 @@ std::vector<Report> pack_records(std::vector<GroupRecord> records, size_t mtu) {
         // RFC 3376 §4.2.16: split into records with different subsets of the sources.
         for (size_t i = 0; i < r.sources.size(); i += max_sources) {
             size_t end = std::min(r.sources.size(), i + max_sources);
-            add(GroupRecord{r.type, r.group,
+            add(GroupRecord{r.type,
+                            r.group,
                             {r.sources.begin() + static_cast<std::ptrdiff_t>(i),
                              r.sources.begin() + static_cast<std::ptrdiff_t>(end)}});
         }
@@ -115,11 +118,6 @@ void UpstreamReporter::update_version(TimePoint now, std::vector<Action>& out) {
     }
 }
 
-bool UpstreamReporter::any_active() const {
-    return std::any_of(m_groups.begin(), m_groups.end(),
-                       [](const auto& kv) { return !kv.second.state.none(); });
-}
-
 bool UpstreamReporter::querier_heard(TimePoint now) const {
     return m_last_query && now < *m_last_query + refresh_gate();
 }
@@ -132,7 +130,7 @@ Duration UpstreamReporter::refresh_gate() const {
 }
 
 std::optional<TimePoint> UpstreamReporter::refresh_due() const {
-    if (m_cfg.refresh == RefreshMode::Off || !m_refresh_at || !any_active()) return std::nullopt;
+    if (m_cfg.refresh == RefreshMode::Off || !m_refresh_at || m_active == 0) return std::nullopt;
     TimePoint due = *m_refresh_at;
     if (m_last_query) due = std::max(due, *m_last_query + refresh_gate());
     return due;
@@ -153,10 +151,10 @@ void UpstreamReporter::state_change_v3(Group& g, const FilterState& before) {
     const bool include = g.state.mode == FilterMode::Include;
     // INCLUDE(A) -> INCLUDE(B): ALLOW(B-A), BLOCK(A-B); EXCLUDE(A) -> EXCLUDE(B): ALLOW(A-B),
     // BLOCK(B-A).
-    SourceSet allow = include ? minus(g.state.sources, before.sources)
-                              : minus(before.sources, g.state.sources);
-    SourceSet block = include ? minus(before.sources, g.state.sources)
-                              : minus(g.state.sources, before.sources);
+    SourceSet allow =
+        include ? minus(g.state.sources, before.sources) : minus(before.sources, g.state.sources);
+    SourceSet block =
+        include ? minus(before.sources, g.state.sources) : minus(g.state.sources, before.sources);
     for (Ipv4 s : allow) {
         g.block_left.erase(s);
         g.allow_left[s] = r;
@@ -229,10 +227,15 @@ bool UpstreamReporter::set_membership(Ipv4 group, const FilterState& state, Time
     auto it = m_groups.find(group);
     const FilterState before = it == m_groups.end() ? FilterState{} : it->second.state;
     if (before == state) return true;
-    const bool was_active = any_active();
     if (it == m_groups.end()) it = m_groups.emplace(group, Group{}).first;
     Group& g = it->second;
     g.state = state;
+    if (before.none()) {
+        // The first active group starts the refresh period.
+        if (m_active++ == 0) m_refresh_at = now + m_cfg.refresh_period;
+    } else if (state.none()) {
+        --m_active;
+    }
     if (state.none()) {
         g.respond_at.reset();  // RFC 3376 §5.2: no reception state, nothing to answer
         g.respond_sources.clear();
@@ -251,7 +254,6 @@ bool UpstreamReporter::set_membership(Ipv4 group, const FilterState& state, Time
         schedule_retransmit(g, now);
     }
     // A change of sources only, in v1/v2 mode: nothing to say.
-    if (!was_active && any_active()) m_refresh_at = now + m_cfg.refresh_period;
     if (g.state.none() && !g.retransmitting()) m_groups.erase(it);
     return true;
 }
@@ -327,6 +329,7 @@ void UpstreamReporter::leave_all(TimePoint now, std::vector<Action>& out) {
     }
     send_v3(std::move(recs), out);
     m_groups.clear();
+    m_active = 0;
     m_general_at.reset();
     m_refresh_at.reset();
 }
@@ -384,8 +387,7 @@ void UpstreamReporter::expire(TimePoint now, std::vector<Action>& out) {
                 SourceSet want;
                 if (g.state.mode == FilterMode::Include)
                     std::set_intersection(q.begin(), q.end(), g.state.sources.begin(),
-                                          g.state.sources.end(),
-                                          std::inserter(want, want.end()));
+                                          g.state.sources.end(), std::inserter(want, want.end()));
                 else
                     want = minus(q, g.state.sources);
                 if (!want.empty())

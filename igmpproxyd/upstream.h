@@ -81,7 +81,6 @@ private:
     Duration delay(Duration max) const;
     Duration refresh_gate() const;
     std::optional<TimePoint> refresh_due() const;
-    bool any_active() const;
     void state_change_v3(Group& g, const FilterState& before);
     std::vector<GroupRecord> take_pending_v3(Ipv4 group, Group& g);
     void send_v2(Ipv4 group, const Group& g, std::vector<Action>& out) const;
@@ -92,6 +91,7 @@ private:
     Config m_cfg;
     Random m_random;
     std::map<Ipv4, Group> m_groups;
+    size_t m_active = 0;  // groups whose state is not INCLUDE {}
     Version m_version = Version::V3;
     TimePoint m_v1_querier_until{};  // RFC 3376 §7.2.1 Older Version Querier Present timers
     TimePoint m_v2_querier_until{};

@@ -17,13 +17,21 @@ const Ipv4 kH1(192, 168, 1, 10), kH2(192, 168, 1, 11), kH3(192, 168, 1, 12);
 const Ipv4 kS1(172, 26, 22, 1), kS2(172, 26, 22, 2), kS3(172, 26, 22, 3), kS4(172, 26, 22, 4);
 constexpr int kIf = 5, kIf2 = 6;
 
-Report v1(Ipv4 g) { return Report{Version::V1, g, {}}; }
-Report v2(Ipv4 g) { return Report{Version::V2, g, {}}; }
+Report v1(Ipv4 g) {
+    return Report{Version::V1, g, {}};
+}
+Report v2(Ipv4 g) {
+    return Report{Version::V2, g, {}};
+}
 Report v3(RecordType t, Ipv4 g, std::vector<Ipv4> s = {}) {
     return Report{Version::V3, {}, {GroupRecord{t, g, std::move(s)}}};
 }
-FilterState inc(SourceSet s) { return {FilterMode::Include, std::move(s)}; }
-FilterState exc(SourceSet s = {}) { return {FilterMode::Exclude, std::move(s)}; }
+FilterState inc(SourceSet s) {
+    return {FilterMode::Include, std::move(s)};
+}
+FilterState exc(SourceSet s = {}) {
+    return {FilterMode::Exclude, std::move(s)};
+}
 SendGroupQuery gq(Ipv4 g = kG, std::vector<Ipv4> s = {}, int ifindex = kIf) {
     return {ifindex, g, std::move(s)};
 }
@@ -383,8 +391,10 @@ TEST_CASE("membership: groups that are never proxied") {
     CHECK(t.m.size() == 0);
     CHECK(t.take().empty());
     // A v3 report: the valid records count, the refusal is what is returned.
-    Report r{Version::V3, {}, {{RecordType::ModeIsExclude, Ipv4(224, 0, 0, 252), {}},
-                               {RecordType::ModeIsExclude, kG, {}}}};
+    Report r{Version::V3,
+             {},
+             {{RecordType::ModeIsExclude, Ipv4(224, 0, 0, 252), {}},
+              {RecordType::ModeIsExclude, kG, {}}}};
     CHECK(t.rep(kH1, r, t0) == Outcome::LinkLocalGroup);
     CHECK(t.m.size() == 1);
     CHECK(t.rep(kH1, Report{Version::V3, {}, {}}, t0) == Outcome::Ignored);

@@ -16,7 +16,9 @@ const Ipv4 kUs(192, 168, 1, 1), kLower(192, 168, 1, 0), kHigher(192, 168, 1, 200
 constexpr int kIf = 7;
 const Action kQuery = SendGeneralQuery{kIf, Version::V3, 10s};
 
-Query general(Version v = Version::V3) { return Query{v, Ipv4(), 100}; }
+Query general(Version v = Version::V3) {
+    return Query{v, Ipv4(), 100};
+}
 
 struct Q {
     Querier q;
@@ -127,8 +129,7 @@ TEST_CASE("querier: address changes") {
     t.take();
     SECTION("our new address is lower than the winner's: we query at once") {
         t.q.set_address(Ipv4(192, 168, 0, 1), t0 + 10s, t.out);
-        CHECK(t.take() ==
-              std::vector<Action>{BecameQuerier{kIf, Ipv4(192, 168, 0, 1)}, kQuery});
+        CHECK(t.take() == std::vector<Action>{BecameQuerier{kIf, Ipv4(192, 168, 0, 1)}, kQuery});
         CHECK(t.q.next_deadline() == t0 + 135s);
     }
     SECTION("a still higher address: we keep quiet") {
@@ -151,8 +152,12 @@ TEST_CASE("querier: losing the address or the interface while querier") {
     Q t;
     t.q.set_address(kUs, t0, t.out);
     t.take();
-    SECTION("address") { t.q.set_address(Ipv4(), t0 + 1s, t.out); }
-    SECTION("interface") { t.q.stop(t.out); }
+    SECTION("address") {
+        t.q.set_address(Ipv4(), t0 + 1s, t.out);
+    }
+    SECTION("interface") {
+        t.q.stop(t.out);
+    }
     CHECK(t.take() == std::vector<Action>{LostQuerier{kIf, Ipv4()}});
     CHECK(t.q.state() == Querier::State::Idle);
     t.expire(t0 + 1000s);

@@ -18,16 +18,28 @@ const Ipv4 kS1(172, 26, 22, 1), kS2(172, 26, 22, 2), kS3(172, 26, 22, 3);
 const Ipv4 kQuerier(10, 128, 0, 1);
 constexpr int kUp = 3;
 
-FilterState inc(SourceSet s) { return {FilterMode::Include, std::move(s)}; }
-FilterState exc(SourceSet s = {}) { return {FilterMode::Exclude, std::move(s)}; }
+FilterState inc(SourceSet s) {
+    return {FilterMode::Include, std::move(s)};
+}
+FilterState exc(SourceSet s = {}) {
+    return {FilterMode::Exclude, std::move(s)};
+}
 
-Action v2_report(Ipv4 g) { return SendReport{kUp, g, Report{Version::V2, g, {}}}; }
-Action v1_report(Ipv4 g) { return SendReport{kUp, g, Report{Version::V1, g, {}}}; }
-Action v2_leave(Ipv4 g) { return SendReport{kUp, kAllRouters, Leave{g}}; }
+Action v2_report(Ipv4 g) {
+    return SendReport{kUp, g, Report{Version::V2, g, {}}};
+}
+Action v1_report(Ipv4 g) {
+    return SendReport{kUp, g, Report{Version::V1, g, {}}};
+}
+Action v2_leave(Ipv4 g) {
+    return SendReport{kUp, kAllRouters, Leave{g}};
+}
 Action v3_report(std::vector<GroupRecord> recs) {
     return SendReport{kUp, kAllV3Routers, Report{Version::V3, {}, std::move(recs)}};
 }
-GroupRecord rec(RecordType t, Ipv4 g, std::vector<Ipv4> s = {}) { return {t, g, std::move(s)}; }
+GroupRecord rec(RecordType t, Ipv4 g, std::vector<Ipv4> s = {}) {
+    return {t, g, std::move(s)};
+}
 
 Query general(Version v = Version::V3, uint8_t max_resp = 100) {
     return Query{v, Ipv4(), max_resp};
@@ -53,9 +65,9 @@ struct U {
     UpstreamReporter u;
     std::vector<Action> out;
     explicit U(UpstreamReporter::Config c = cfg())
-        : u(kUp, std::move(c), [this](Duration max) {
-              return std::chrono::duration_cast<Duration>(max * fraction);
-          }) {}
+        : u(kUp, std::move(c),
+            [this](Duration max) { return std::chrono::duration_cast<Duration>(max * fraction); }) {
+    }
     bool set(Ipv4 g, const FilterState& s, TimePoint now) {
         return u.set_membership(g, s, now, out);
     }
@@ -96,8 +108,8 @@ TEST_CASE("upstream: rejoining while the leave is repeated sends a report") {
     t.run(t0, t0 + 10s);
     t.set(kG, inc({}), t0 + 20s);
     t.set(kG, exc(), t0 + 21s);
-    CHECK(t.take() == std::vector<Action>{v2_report(kG), v2_report(kG), v2_leave(kG),
-                                          v2_report(kG)});
+    CHECK(t.take() ==
+          std::vector<Action>{v2_report(kG), v2_report(kG), v2_leave(kG), v2_report(kG)});
     t.run(t0 + 21s, t0 + 40s);
     CHECK(t.take() == std::vector<Action>{v2_report(kG)});  // no stray leave
 }
@@ -242,13 +254,13 @@ TEST_CASE("upstream: v3 group and group-and-source queries") {
         t.heard(specific(kG2, {kS1}), t0 + 10s);
         t.heard(specific(kG2, {kS2}), t0 + 10s);
         t.run(t0 + 10s, t0 + 20s);
-        CHECK(t.take() == std::vector<Action>{
-                              v3_report({rec(RecordType::ModeIsInclude, kG2, {kS1, kS2})})});
+        CHECK(t.take() ==
+              std::vector<Action>{v3_report({rec(RecordType::ModeIsInclude, kG2, {kS1, kS2})})});
         t.heard(specific(kG2, {kS1}), t0 + 30s);
         t.heard(specific(kG2), t0 + 30s);
         t.run(t0 + 30s, t0 + 40s);
-        CHECK(t.take() == std::vector<Action>{
-                              v3_report({rec(RecordType::ModeIsInclude, kG2, {kS1, kS2})})});
+        CHECK(t.take() ==
+              std::vector<Action>{v3_report({rec(RecordType::ModeIsInclude, kG2, {kS1, kS2})})});
     }
     SECTION("nothing for a group we do not have or a source we do not want") {
         t.heard(specific(Ipv4(239, 9, 9, 9)), t0 + 10s);
@@ -277,8 +289,8 @@ TEST_CASE("upstream: v2 queries are answered per group within Max Resp") {
         CHECK(t.take() == std::vector<Action>{v2_report(kG2)});
     }
     SECTION("a running timer is only shortened") {
-        t.heard(Query{Version::V2, kG, 20}, t0 + 20s);     // due at +1 s
-        t.heard(general(Version::V2, 100), t0 + 20s);      // kG keeps +1 s, kG2 at +5 s
+        t.heard(Query{Version::V2, kG, 20}, t0 + 20s);  // due at +1 s
+        t.heard(general(Version::V2, 100), t0 + 20s);   // kG keeps +1 s, kG2 at +5 s
         t.expire(t0 + 21s);
         CHECK(t.take() == std::vector<Action>{v2_report(kG)});
         t.expire(t0 + 25s);
@@ -386,9 +398,8 @@ TEST_CASE("upstream: leave_all at shutdown") {
         t.set(kG2, inc({kS1}), t0);
         t.take();
         t.u.leave_all(t0 + 1s, t.out);
-        CHECK(t.take() ==
-              std::vector<Action>{v3_report({rec(RecordType::ChangeToInclude, kG),
-                                             rec(RecordType::ChangeToInclude, kG2)})});
+        CHECK(t.take() == std::vector<Action>{v3_report({rec(RecordType::ChangeToInclude, kG),
+                                                         rec(RecordType::ChangeToInclude, kG2)})});
     }
     SECTION("v2: a leave each") {
         U t(cfg(UpstreamVersion::V2));
