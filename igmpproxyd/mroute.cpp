@@ -119,6 +119,25 @@ Result<SgCount> MrouteSocket::sg_count(Ipv4 source, Ipv4 group) {
     return SgCount{req.pktcnt, req.bytecnt, req.wrong_if};
 }
 
+Result<> MrouteSocket::join(int ifindex, Ipv4 group) {
+    ip_mreqn m{};
+    m.imr_multiaddr = group.to_in_addr();
+    m.imr_ifindex = ifindex;
+    if (setsockopt(m_fd.get(), IPPROTO_IP, IP_ADD_MEMBERSHIP, &m, sizeof m) < 0 && errno != EADDRINUSE)
+        return os_fail(errno, "join {} on ifindex {}", group.to_string(), ifindex);
+    return {};
+}
+
+Result<> MrouteSocket::leave(int ifindex, Ipv4 group) {
+    ip_mreqn m{};
+    m.imr_multiaddr = group.to_in_addr();
+    m.imr_ifindex = ifindex;
+    if (setsockopt(m_fd.get(), IPPROTO_IP, IP_DROP_MEMBERSHIP, &m, sizeof m) < 0 &&
+        errno != EADDRNOTAVAIL && errno != ENODEV)
+        return os_fail(errno, "leave {} on ifindex {}", group.to_string(), ifindex);
+    return {};
+}
+
 Result<std::optional<Received>> MrouteSocket::receive(std::span<uint8_t> buf) {
     iovec iov{buf.data(), buf.size()};
     alignas(cmsghdr) char control[CMSG_SPACE(sizeof(in_pktinfo))];

@@ -62,6 +62,12 @@ public:
     Result<> del_mfc(Ipv4 source, Ipv4 group);
     Result<SgCount> sg_count(Ipv4 source, Ipv4 group);
 
+    // IP_ADD_MEMBERSHIP on ifindex. Link-scope groups (224.0.0.2 for v2 leaves, 224.0.0.22
+    // for v3 reports) are delivered to a raw socket only when the interface joined them: the
+    // kernel hands 224.0.0.0/24 to local delivery, never to multicast routing.
+    Result<> join(int ifindex, Ipv4 group);
+    Result<> leave(int ifindex, Ipv4 group);
+
     // One datagram or nullopt at EAGAIN.
     Result<std::optional<Received>> receive(std::span<uint8_t> buf);
     // An IGMP message out of ifindex, TTL 1, with the Router Alert option (RFC 2236 §2,

@@ -5,7 +5,9 @@
 
 #include <algorithm>
 
+#include "preflight.h"
 #include "state_file.h"
+#include "sysctl.h"
 
 namespace igmp {
 
@@ -85,8 +87,8 @@ triplay::Result<> Proxy::start() {
     auto now = Clock::now();
     sync_interfaces(now);
     if (upstream_ifindex() == 0)
-        triplay::log::warning("upstream interface {} does not exist (yet); nothing is proxied "
-                              "until it appears", m_cfg.upstream.name);
+        triplay::log::warning("upstream interface {} is not usable yet (missing, down or without "
+                              "an address); nothing is proxied until it is", m_cfg.upstream.name);
     if (auto r = m_loop.add_reader(m_mrt.fd(), [this] { on_readable(); }); !r) return r;
     if (auto r = m_loop.add_reader(m_events.fd(), [this] { on_netlink(); }); !r) return r;
     m_loop.add_timer(now + kSweepInterval, [this] { sweep_mfc(); });
@@ -96,10 +98,20 @@ triplay::Result<> Proxy::start() {
 
 // ---- interfaces and VIFs --------------------------------------------------------------------
 
-int Proxy::upstream_ifindex() const {
-    for (const auto& [i, l] : m_links)
-        if (l.vif >= 0 && l.name == m_cfg.upstream.name) return i;
-    return 0;
+std::string Proxy::ifname(int ifindex) const {
+    auto it = m_links.find(ifindex);
+    return it == m_links.end() ? fmt::format("ifindex {}", ifindex) : it->second.name;
+}
+
+// The start-up preflight ran before the upstream existed, perhaps; say it again when it
+// appears (fixing needs root, which is gone by now: fix-sysctl acts at start only).
+void Proxy::check_sysctls() const {
+    namespace sc = triplay::sysctl;
+    const std::string& up = m_cfg.upstream.name;
+    SysctlState s{sc::read_ipv4("ip_forward"), sc::read_conf("all", "rp_filter"),
+                  sc::read_conf(up, "rp_filter")};
+    for (const auto& f : preflight(s, up))
+        triplay::log::warning("{}; run: {}", f.problem, fix_command(f.fixes));
 }
 
 int Proxy::free_vif() const {
@@ -179,15 +191,26 @@ void Proxy::attach(int ifindex, Link& link, Role role, TimePoint now) {
     std::vector<Action> out;
     if (role == Role::Upstream) {
         triplay::log::notice("{} is upstream (VIF {})", link.name, vif);
+        m_upstream_if = ifindex;
         m_upstream.set_ifindex(ifindex);
+        check_sysctls();
         // Whatever the LAN already wants is reported on the (new) upstream at once.
         m_upstream.sync(m_membership.upstream_states(), now, out);
     } else {
         triplay::log::notice("{} is downstream (VIF {})", link.name, vif);
+        // v3 reports go to 224.0.0.22 and v2 leaves to 224.0.0.2: link-scope groups the
+        // kernel delivers only to members (RFC 3376 §4.2.14, RFC 2236 §3).
+        for (Ipv4 g : {kAllV3Routers, kAllRouters})
+            if (auto r = m_mrt.join(ifindex, g); !r)
+                triplay::log::error("{}: {}; IGMPv3 reports or v2 leaves will not be heard",
+                                    link.name, r.error().to_string());
         const Downstream* d = m_cfg.find_downstream(link.name);
         if (!d || d->querier) {
             auto [q, _] = m_queriers.try_emplace(ifindex, ifindex, querier_config());
             q->second.set_address(link.addrs.front().addr, now, out);
+        } else {
+            // querier = no: another router queries this link; we never send group queries.
+            m_membership.set_role(ifindex, Membership::Role::NonQuerier);
         }
     }
     apply(out, now);
@@ -200,7 +223,9 @@ void Proxy::detach(int ifindex, Link& link, TimePoint now) {
     if (ifindex == upstream_ifindex()) {
         triplay::log::notice("upstream {} is gone or down; flows stop until it is back", link.name);
         m_fwd.clear(mfc);
+        m_upstream_if = 0;
     } else {
+        for (Ipv4 g : {kAllV3Routers, kAllRouters}) (void)m_mrt.leave(ifindex, g);
         triplay::log::notice("downstream {} is gone or down; its members are dropped", link.name);
         if (auto q = m_queriers.find(ifindex); q != m_queriers.end()) {
             q->second.stop(out);
@@ -284,7 +309,14 @@ void Proxy::drop(std::string_view reason, int ifindex, Ipv4 from) {
 void Proxy::handle_igmp(int ifindex, std::span<const uint8_t> bytes, TimePoint now) {
     ++m_counters.igmp_received;
     auto d = parse_datagram(bytes);
-    if (!d) return drop(to_string(d.error()), ifindex, Ipv4());
+    if (!d) {
+        std::string reason(to_string(d.error()));
+        std::replace(reason.begin(), reason.end(), ' ', '-');
+        ++m_counters.drops[reason];
+        triplay::log::limited(m_drop_log, Level::Info, "dropped malformed IGMP on {}: {}",
+                              ifname(ifindex), to_string(d.error()));
+        return;
+    }
     Ipv4 src = d->ip.src;
     auto link = m_links.find(ifindex);
     if (link == m_links.end() || link->second.vif < 0) return;  // not an interface of ours
@@ -311,12 +343,16 @@ void Proxy::handle_igmp(int ifindex, std::span<const uint8_t> bytes, TimePoint n
         auto allowed = [&](Ipv4 g) {
             return m_cfg.groups.allows(g) && (!ds || ds->groups.allows(g));
         };
+        // Link-scope groups (our own joins of 224.0.0.2/.22 among them) are nobody's business
+        // upstream (RFC 4605 §4): ignored, not counted as refusals.
         if (r->version != Version::V3) {
+            if (is_link_local_group(r->group)) return;
             if (!allowed(r->group)) return drop("group-not-allowed", ifindex, src);
             Outcome o = m_membership.report(ifindex, src, *r, now, out);
             if (is_refusal(o)) drop(to_string(o), ifindex, src);
         } else {
             for (const auto& rec : r->records) {
+                if (is_link_local_group(rec.group)) continue;
                 if (!allowed(rec.group)) {
                     drop("group-not-allowed", ifindex, src);
                     continue;
@@ -423,10 +459,10 @@ void Proxy::apply(std::vector<Action>& actions, TimePoint now) {
         Action a = actions[i];
         std::vector<Action> more;
         if (const auto* j = std::get_if<GroupJoined>(&a)) {
-            triplay::log::info("{} joined on ifindex {}", j->group.to_string(), j->ifindex);
+            triplay::log::info("{} joined on {}", j->group.to_string(), ifname(j->ifindex));
             group_changed(j->group, now, more);
         } else if (const auto* l = std::get_if<GroupLeft>(&a)) {
-            triplay::log::info("{} left on ifindex {}", l->group.to_string(), l->ifindex);
+            triplay::log::info("{} left on {}", l->group.to_string(), ifname(l->ifindex));
             group_changed(l->group, now, more);
         } else if (const auto* c = std::get_if<SourcesChanged>(&a)) {
             group_changed(c->group, now, more);
@@ -456,15 +492,19 @@ void Proxy::apply(std::vector<Action>& actions, TimePoint now) {
             query.qqic = encode_exp_code(static_cast<uint32_t>(m_cfg.query_interval.count()));
             send(g->ifindex, kAllSystems, query);
         } else if (const auto* b = std::get_if<BecameQuerier>(&a)) {
-            triplay::log::notice("querier on ifindex {} ({})", b->ifindex, b->address.to_string());
+            triplay::log::notice("querier on {} ({})", ifname(b->ifindex), b->address.to_string());
             m_membership.set_role(b->ifindex, Membership::Role::Querier);
         } else if (const auto* lq = std::get_if<LostQuerier>(&a)) {
-            triplay::log::notice("{} is the querier on ifindex {}; standing by", lq->other.to_string(),
-                                 lq->ifindex);
+            if (lq->other.is_unspecified())
+                triplay::log::info("no longer querier on {}", ifname(lq->ifindex));
+            else
+                triplay::log::notice("{} is the querier on {}; standing by",
+                                     lq->other.to_string(), ifname(lq->ifindex));
             m_membership.set_role(lq->ifindex, Membership::Role::NonQuerier);
         } else if (const auto* o = std::get_if<OlderQuerierHeard>(&a)) {
-            triplay::log::limited(m_drop_log, Level::Notice, "IGMPv{} querier {} on ifindex {}",
-                                  static_cast<int>(o->version), o->querier.to_string(), o->ifindex);
+            triplay::log::limited(m_drop_log, Level::Notice, "IGMPv{} querier {} on {}",
+                                  static_cast<int>(o->version), o->querier.to_string(),
+                                  ifname(o->ifindex));
         } else if (const auto* s = std::get_if<SendReport>(&a)) {
             std::visit([&](const auto& m) { send(s->ifindex, s->dst, m); }, s->msg);
         } else if (const auto* v = std::get_if<UpstreamVersionChanged>(&a)) {
@@ -520,19 +560,18 @@ void Proxy::sweep_mfc() {
 
 void Proxy::reload(Config cfg) {
     auto now = Clock::now();
+    // Interfaces whose role changes are detached under the OLD configuration (an old upstream
+    // must be torn down as the upstream), then attached again under the new one; the others
+    // keep their VIF, members and flows (a reload must not interrupt television).
+    std::vector<int> changed;
+    for (const auto& [i, l] : m_links)
+        if (l.vif >= 0 && m_cfg.role_of(l.name) != cfg.role_of(l.name)) changed.push_back(i);
+    for (int i : changed) detach(i, m_links[i], now);
     m_cfg = std::move(cfg);
     m_membership.set_config(membership_config());
     std::vector<Action> out;
     m_upstream.set_config(upstream_config(), now, out);
     for (auto& [i, q] : m_queriers) q.set_config(querier_config());
-    // Interfaces whose role changed are detached and attached again; the others keep their
-    // VIF, members and flows (a reload must not interrupt television).
-    for (auto& [i, l] : m_links) {
-        if (l.vif < 0) continue;
-        Role role = m_cfg.role_of(l.name);
-        bool was_upstream = i == upstream_ifindex();
-        if (role == Role::Disabled || (role == Role::Upstream) != was_upstream) detach(i, l, now);
-    }
     sync_interfaces(now);
     apply(out, now);
     triplay::log::notice("configuration reloaded");

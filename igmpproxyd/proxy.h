@@ -74,7 +74,9 @@ private:
     void attach(int ifindex, Link& link, Role role, TimePoint now);
     void detach(int ifindex, Link& link, TimePoint now);
     int free_vif() const;
-    int upstream_ifindex() const;
+    int upstream_ifindex() const { return m_upstream_if; }
+    std::string ifname(int ifindex) const;
+    void check_sysctls() const;
 
     void rearm();
     void on_timer();
@@ -97,6 +99,7 @@ private:
     std::map<int, Querier> m_queriers;  // by downstream ifindex
     Forwarding m_fwd;
     std::map<int, Link> m_links;
+    int m_upstream_if = 0;  // the attached upstream interface, 0 when none
     ProxyCounters m_counters;
     std::vector<uint8_t> m_buf;
     std::optional<TimePoint> m_armed;
