@@ -63,7 +63,7 @@ tl::expected<Message, ParseError> parse_query(std::span<const uint8_t> bytes) {
     q.max_resp_code = code;
     // RFC 1112 App. I: a v1 query's group field is zeroed when sent and ignored on receipt.
     q.group = q.version == Version::V1 ? Ipv4() : group;
-    if (q.version != Version::V3) return q;  // RFC 2236 §2.5: bytes past the 8th are ignored
+    if (q.version != Version::V3) return q;  // exactly 8 bytes (§7.1): nothing more to read
 
     uint8_t flags = r.u8();
     q.suppress_router_side = (flags & 0x08) != 0;  // RFC 3376 §4.1.5: S flag
