@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "state_file.h"
 
+#include "event_loop.h"
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -180,6 +182,25 @@ Result<> write_file_atomic(const std::string& path, std::string_view contents) {
     if (!dfd) return os_fail(errno, "open directory {}", dir);
     if (::fsync(dfd.get()) < 0) return os_fail(errno, "fsync directory {}", dir);
     return {};
+}
+
+void StateFile::changed() {
+    if (m_pending || m_path.empty()) return;
+    m_pending = true;
+    m_loop.add_timer(EventLoop::Clock::now() + m_delay, [this] {
+        m_pending = false;
+        write();
+    });
+}
+
+void StateFile::write() {
+    if (m_path.empty()) return;
+    if (auto r = write_file_atomic(m_path, m_render()); !r)
+        log::limited(m_log, log::Level::Warning, "state file: {}", r.error().to_string());
+}
+
+void StateFile::remove() {
+    if (!m_path.empty()) ::unlink(m_path.c_str());
 }
 
 }  // namespace triplay

@@ -17,7 +17,6 @@ namespace nl = triplay::netlink;
 namespace {
 constexpr size_t kReadBudget = 256;
 constexpr auto kSweepInterval = std::chrono::seconds(60);
-constexpr auto kStateDelay = std::chrono::seconds(1);
 // A set-top box reports a handful of groups a second at most; a LAN host sending more than
 // this is broken or hostile, and its excess is dropped before it costs anything.
 constexpr unsigned kReportBurst = 200;
@@ -45,7 +44,10 @@ Proxy::Proxy(triplay::EventLoop& loop, Config cfg, MrouteSocket mrt, nl::RouteSo
                      return Duration(n);
                  }),
       m_buf(65536),
-      m_started(Clock::now()) {}
+      m_started(Clock::now()),
+      m_state(loop, [this] { return state_json(); }) {
+    m_state.set_path(m_cfg.state_file);
+}
 
 Membership::Config Proxy::membership_config() const {
     Membership::Config c;
@@ -92,7 +94,7 @@ triplay::Result<> Proxy::start() {
     if (auto r = m_loop.add_reader(m_mrt.fd(), [this] { on_readable(); }); !r) return r;
     if (auto r = m_loop.add_reader(m_events.fd(), [this] { on_netlink(); }); !r) return r;
     m_loop.add_timer(now + kSweepInterval, [this] { sweep_mfc(); });
-    schedule_state_write();
+    m_state.changed();
     return {};
 }
 
@@ -276,7 +278,7 @@ void Proxy::on_netlink() {
         }
     }
     sync_interfaces(Clock::now());
-    schedule_state_write();
+    m_state.changed();
 }
 
 // ---- IGMP and upcalls -----------------------------------------------------------------------
@@ -303,7 +305,7 @@ void Proxy::drop(std::string_view reason, int ifindex, Ipv4 from) {
     auto it = m_links.find(ifindex);
     triplay::log::limited(m_drop_log, Level::Info, "dropped {} from {} on {}", reason,
                           from.to_string(), it == m_links.end() ? "?" : it->second.name);
-    schedule_state_write();
+    m_state.changed();
 }
 
 void Proxy::handle_igmp(int ifindex, std::span<const uint8_t> bytes, TimePoint now) {
@@ -429,7 +431,7 @@ void Proxy::apply_mfc(std::vector<MfcAction>& actions) {
         triplay::log::info("{} ({}, {})", a.kind == MfcAction::Kind::Add ? "MFC" : "MFC removed",
                            a.source.to_string(), a.group.to_string());
     }
-    if (!actions.empty()) schedule_state_write();
+    if (!actions.empty()) m_state.changed();
     actions.clear();
 }
 
@@ -512,7 +514,7 @@ void Proxy::apply(std::vector<Action>& actions, TimePoint now) {
         }
         actions.insert(actions.end(), more.begin(), more.end());
     }
-    if (!actions.empty()) schedule_state_write();
+    if (!actions.empty()) m_state.changed();
     actions.clear();
     rearm();
 }
@@ -568,6 +570,7 @@ void Proxy::reload(Config cfg) {
         if (l.vif >= 0 && m_cfg.role_of(l.name) != cfg.role_of(l.name)) changed.push_back(i);
     for (int i : changed) detach(i, m_links[i], now);
     m_cfg = std::move(cfg);
+    m_state.set_path(m_cfg.state_file);
     m_membership.set_config(membership_config());
     std::vector<Action> out;
     m_upstream.set_config(upstream_config(), now, out);
@@ -584,7 +587,7 @@ void Proxy::shutdown() {
     for (const auto& a : out)
         if (const auto* s = std::get_if<SendReport>(&a))
             std::visit([&](const auto& m) { send(s->ifindex, s->dst, m); }, s->msg);
-    if (!m_cfg.state_file.empty()) ::unlink(m_cfg.state_file.c_str());
+    m_state.remove();
     triplay::log::notice("exiting; the kernel drops our multicast routes with the MRT socket");
 }
 
@@ -676,21 +679,6 @@ std::string Proxy::state_json() const {
     j.end_object();
     j.end_object();
     return j.str() + "\n";
-}
-
-void Proxy::schedule_state_write() {
-    if (m_state_pending || m_cfg.state_file.empty()) return;
-    m_state_pending = true;
-    m_loop.add_timer(Clock::now() + kStateDelay, [this] {
-        m_state_pending = false;
-        write_state();
-    });
-}
-
-void Proxy::write_state() {
-    if (m_cfg.state_file.empty()) return;
-    if (auto r = triplay::write_file_atomic(m_cfg.state_file, state_json()); !r)
-        triplay::log::limited(m_io_log, Level::Warning, "state file: {}", r.error().to_string());
 }
 
 }  // namespace igmp

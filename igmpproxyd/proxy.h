@@ -18,6 +18,7 @@
 #include "mroute.h"
 #include "netlink.h"
 #include "querier.h"
+#include "state_file.h"
 #include "upstream.h"
 
 namespace igmp {
@@ -81,8 +82,6 @@ private:
     void rearm();
     void on_timer();
     void sweep_mfc();
-    void schedule_state_write();
-    void write_state();
 
     Membership::Config membership_config() const;
     Querier::Config querier_config() const;
@@ -104,11 +103,11 @@ private:
     std::vector<uint8_t> m_buf;
     std::optional<TimePoint> m_armed;
     triplay::EventLoop::TimerId m_timer = 0;
-    bool m_state_pending = false;
     TimePoint m_started;
     triplay::log::RateLimiter m_drop_log{10, std::chrono::seconds(10)};
     triplay::log::RateLimiter m_io_log{5, std::chrono::seconds(10)};
     std::map<int, triplay::log::RateLimiter> m_flood;  // reports per downstream interface
+    triplay::StateFile m_state;
 };
 
 }  // namespace igmp

@@ -13,7 +13,6 @@ namespace nl = triplay::netlink;
 
 namespace {
 constexpr size_t kReadBudget = 256;  // datagrams per wakeup before yielding to other events
-constexpr auto kStateWriteDelay = std::chrono::seconds(1);
 
 long secs(Clock::duration d) {
     return static_cast<long>(std::chrono::duration_cast<std::chrono::seconds>(d).count());
@@ -32,7 +31,10 @@ Ripd::Ripd(triplay::EventLoop& loop, Config cfg, RipSocket sock, nl::RouteSocket
       m_table({m_cfg.timeout, m_cfg.garbage}, m_cfg.max_routes),
       m_buf(kMaxPacket),
       m_started(Clock::now()),
-      m_drop_log(kDropCount, triplay::log::RateLimiter(5, std::chrono::seconds(30))) {}
+      m_drop_log(kDropCount, triplay::log::RateLimiter(5, std::chrono::seconds(30))),
+      m_state(loop, [this] { return state_json(); }) {
+    m_state.set_path(m_cfg.state_file);
+}
 
 triplay::Result<> Ripd::start() {
     auto links = m_rtnl.dump_links();
@@ -51,7 +53,7 @@ triplay::Result<> Ripd::start() {
         m_loop.add_timer(Clock::now() + m_cfg.timeout, [this] {
             if (size_t n = m_kernel.sweep_stale())
                 triplay::log::notice("removed {} routes of an earlier run nobody announced again", n);
-            schedule_state_write();
+            m_state.changed();
         });
     }
 
@@ -64,7 +66,7 @@ triplay::Result<> Ripd::start() {
     }
     if (auto r = m_loop.add_reader(m_sock.fd(), [this] { on_readable(); }); !r) return r;
     if (auto r = m_loop.add_reader(m_events.fd(), [this] { on_netlink(); }); !r) return r;
-    schedule_state_write();  // not now: main may still detach, and the file names our pid
+    m_state.changed();  // not now: main may still detach, and the file names our pid
     return {};
 }
 
@@ -99,7 +101,7 @@ void Ripd::drop(Drop reason, const Datagram& d, std::string_view detail) {
     triplay::log::limited(m_drop_log[static_cast<size_t>(reason)], level,
                           "dropped {} from {}:{} on {}{}{}", drop_name(reason), d.src.to_string(),
                           d.src_port, ifname(d.ifindex), detail.empty() ? "" : ": ", detail);
-    schedule_state_write();
+    m_state.changed();
 }
 
 void Ripd::handle(const Datagram& d, TimePoint now) {
@@ -166,7 +168,7 @@ void Ripd::apply(std::vector<Action>& actions) {
     }
     actions.clear();
     arm_table_timer();
-    if (changed) schedule_state_write();
+    if (changed) m_state.changed();
 }
 
 void Ripd::arm_table_timer() {
@@ -183,7 +185,7 @@ void Ripd::arm_table_timer() {
         m_armed_deadline.reset();
         m_table.expire(Clock::now(), m_actions);
         apply(m_actions);
-        schedule_state_write();
+        m_state.changed();
     });
 }
 
@@ -365,6 +367,7 @@ void Ripd::reload(Config cfg) {
     // neighbour just removed from neighbors = would otherwise keep its routes for 180 s.
     auto was = std::move(m_cfg);
     m_cfg = std::move(cfg);
+    m_state.set_path(m_cfg.state_file);
     m_table.drop_where(
         [&](const Route& r) {
             const IfaceConfig* ic = config_for(r.ifindex);
@@ -397,7 +400,7 @@ void Ripd::shutdown() {
         triplay::log::notice("exiting; removing {} routes", m_kernel.size());
         m_kernel.remove_all();
     }
-    if (!m_cfg.state_file.empty()) ::unlink(m_cfg.state_file.c_str());
+    m_state.remove();
 }
 
 void Ripd::log_state() const {
@@ -472,21 +475,6 @@ std::string Ripd::state_json() const {
     j.end_object();
     j.end_object();
     return j.str() + "\n";
-}
-
-void Ripd::schedule_state_write() {
-    if (m_state_write_pending || m_cfg.state_file.empty()) return;
-    m_state_write_pending = true;
-    m_loop.add_timer(Clock::now() + kStateWriteDelay, [this] {
-        m_state_write_pending = false;
-        write_state();
-    });
-}
-
-void Ripd::write_state() {
-    if (m_cfg.state_file.empty()) return;
-    if (auto r = triplay::write_file_atomic(m_cfg.state_file, state_json()); !r)
-        triplay::log::limited(m_kernel_log, Level::Warning, "state file: {}", r.error().to_string());
 }
 
 }  // namespace ripd

@@ -15,6 +15,7 @@
 #include "netlink.h"
 #include "rip_auth.h"
 #include "rip_socket.h"
+#include "state_file.h"
 #include "route_table.h"
 #include "validate.h"
 
@@ -67,8 +68,6 @@ private:
     void send_request(int ifindex, const IfaceConfig& ic);
     void apply(std::vector<Action>& actions);
     void arm_table_timer();
-    void schedule_state_write();
-    void write_state();
     const IfaceConfig* config_for(int ifindex) const;
     std::string ifname(int ifindex) const;
 
@@ -87,9 +86,9 @@ private:
     std::vector<Action> m_actions;
     std::optional<TimePoint> m_armed_deadline;
     triplay::EventLoop::TimerId m_table_timer = 0;
-    bool m_state_write_pending = false;
     TimePoint m_started;
     std::vector<triplay::log::RateLimiter> m_drop_log;  // one per Drop reason
+    triplay::StateFile m_state;
     triplay::log::RateLimiter m_kernel_log{5, std::chrono::seconds(10)};
 };
 

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include "event_loop.h"
 #include "state_file.h"
 
 #include <fcntl.h>
@@ -183,4 +184,31 @@ TEST_CASE("write_file_atomic over a directory fails and removes its temp file", 
     CHECK(r.error().errnum == EISDIR);
     CHECK(access((path + ".tmp").c_str(), F_OK) != 0);
     rmdir(path.c_str());
+}
+
+TEST_CASE("StateFile coalesces changes into one write after the delay", "[state_file]") {
+    char dir[] = "/tmp/triplay-statefile-XXXXXX";
+    REQUIRE(mkdtemp(dir));
+    std::string path = std::string(dir) + "/d.json";
+    auto loop = triplay::EventLoop::create();
+    REQUIRE(loop);
+    int renders = 0;
+    triplay::StateFile sf(**loop, [&] { return "{\"n\":" + std::to_string(++renders) + "}\n"; },
+                          std::chrono::milliseconds(20));
+    sf.changed();  // no path yet: disabled
+    CHECK((*loop)->pending_timers() == 0);
+    sf.set_path(path);
+    sf.changed();
+    sf.changed();
+    sf.changed();
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (renders == 0 && std::chrono::steady_clock::now() < deadline)
+        REQUIRE((*loop)->run_once(std::chrono::milliseconds(100)));
+    CHECK(renders == 1);
+    std::ifstream in(path);
+    std::string text((std::istreambuf_iterator<char>(in)), {});
+    CHECK(text == "{\"n\":1}\n");
+    sf.remove();
+    CHECK(access(path.c_str(), F_OK) != 0);
+    rmdir(dir);
 }
