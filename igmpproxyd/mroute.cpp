@@ -139,28 +139,7 @@ Result<> MrouteSocket::leave(int ifindex, Ipv4 group) {
 }
 
 Result<std::optional<Received>> MrouteSocket::receive(std::span<uint8_t> buf) {
-    iovec iov{buf.data(), buf.size()};
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(in_pktinfo))];
-    msghdr msg{};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof control;
-    ssize_t n = recvmsg(m_fd.get(), &msg, MSG_DONTWAIT);
-    if (n < 0) {
-        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return std::nullopt;
-        return os_fail(errno, "recvmsg on the IGMP socket");
-    }
-    Received r;
-    r.bytes = buf.first(std::min(static_cast<size_t>(n), buf.size()));
-    for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
-        if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
-            in_pktinfo pi;
-            std::memcpy(&pi, CMSG_DATA(c), sizeof pi);
-            r.ifindex = pi.ipi_ifindex;
-        }
-    }
-    return r;
+    return triplay::receive_pktinfo(m_fd.get(), buf, "the IGMP socket");
 }
 
 Result<> MrouteSocket::send(int ifindex, Ipv4 dst, std::span<const uint8_t> igmp_message) {

@@ -12,6 +12,7 @@
 #include <span>
 
 #include "net_types.h"
+#include "recv.h"
 #include "result.h"
 #include "unique_fd.h"
 
@@ -41,10 +42,8 @@ struct SgCount {
     uint64_t wrong_if = 0;
 };
 
-struct Received {
-    std::span<const uint8_t> bytes;
-    int ifindex = 0;  // IP_PKTINFO: the interface the datagram ARRIVED on
-};
+// A received datagram or upcall, with the interface it arrived on (IP_PKTINFO).
+using Received = triplay::Received;
 
 class MrouteSocket {
 public:

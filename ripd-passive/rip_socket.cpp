@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "rip_socket.h"
 
+#include "recv.h"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -78,35 +80,7 @@ Result<> RipSocket::leave(int ifindex) {
 }
 
 Result<std::optional<Datagram>> RipSocket::receive(std::span<uint8_t> buf) {
-    sockaddr_in from{};
-    iovec iov{buf.data(), buf.size()};
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(in_pktinfo))];
-    msghdr msg{};
-    msg.msg_name = &from;
-    msg.msg_namelen = sizeof from;
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof control;
-    ssize_t n = recvmsg(m_fd.get(), &msg, MSG_DONTWAIT);
-    if (n < 0) {
-        if (errno == EAGAIN || errno == EWOULDBLOCK) return std::nullopt;
-        if (errno == EINTR) return std::nullopt;
-        return os_fail(errno, "recvmsg on the RIP socket");
-    }
-    Datagram d;
-    d.truncated = (msg.msg_flags & MSG_TRUNC) != 0;
-    d.bytes = buf.first(std::min(static_cast<size_t>(n), buf.size()));
-    d.src = Ipv4::from_in_addr(from.sin_addr);
-    d.src_port = ntohs(from.sin_port);
-    for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
-        if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
-            in_pktinfo pi;
-            std::memcpy(&pi, CMSG_DATA(c), sizeof pi);
-            d.ifindex = pi.ipi_ifindex;
-        }
-    }
-    return d;
+    return triplay::receive_pktinfo(m_fd.get(), buf, "the RIP socket");
 }
 
 Result<> RipSocket::send_multicast(int ifindex, std::span<const uint8_t> payload) {

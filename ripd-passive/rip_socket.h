@@ -7,18 +7,14 @@
 #include <span>
 
 #include "net_types.h"
+#include "recv.h"
 #include "result.h"
 #include "unique_fd.h"
 
 namespace ripd {
 
-struct Datagram {
-    std::span<const uint8_t> bytes;
-    triplay::Ipv4 src;
-    uint16_t src_port = 0;
-    int ifindex = 0;
-    bool truncated = false;  // larger than the buffer
-};
+// A received datagram with the interface it arrived on.
+using Datagram = triplay::Received;
 
 class RipSocket {
 public:
