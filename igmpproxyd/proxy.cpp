@@ -17,10 +17,11 @@ namespace nl = triplay::netlink;
 namespace {
 constexpr size_t kReadBudget = 256;
 constexpr auto kSweepInterval = std::chrono::seconds(60);
-// A set-top box reports a handful of groups a second at most; a LAN host sending more than
-// this is broken or hostile, and its excess is dropped before it costs anything.
-constexpr unsigned kReportBurst = 200;
-constexpr auto kReportRefill = std::chrono::milliseconds(5);  // 200 per second sustained
+// Reports per downstream interface: a flood beyond this is dropped before it costs anything.
+// A whole LAN rejoining at once (50 hosts x 10 groups, each an IGMPv2 report, repeated) must
+// fit in the burst: a refused genuine report delays its channel until the host repeats it.
+constexpr unsigned kReportBurst = 2000;
+constexpr auto kReportRefill = std::chrono::milliseconds(1);  // 1000 per second sustained
 
 long secs(Duration d) {
     return static_cast<long>(std::chrono::duration_cast<std::chrono::seconds>(d).count());
