@@ -96,6 +96,7 @@ triplay::Result<> Proxy::start() {
     if (auto r = m_loop.add_reader(m_events.fd(), [this] { on_netlink(); }); !r) return r;
     m_loop.add_timer(now + kSweepInterval, [this] { sweep_mfc(); });
     m_state.changed();
+    m_running = true;
     return {};
 }
 
@@ -196,7 +197,7 @@ void Proxy::attach(int ifindex, Link& link, Role role, TimePoint now) {
         triplay::log::notice("{} is upstream (VIF {})", link.name, vif);
         m_upstream_if = ifindex;
         m_upstream.set_ifindex(ifindex);
-        check_sysctls();
+        if (m_running) check_sysctls();
         // Whatever the LAN already wants is reported on the (new) upstream at once.
         m_upstream.sync(m_membership.upstream_states(), now, out);
     } else {

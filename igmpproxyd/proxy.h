@@ -99,6 +99,7 @@ private:
     Forwarding m_fwd;
     std::map<int, Link> m_links;
     int m_upstream_if = 0;  // the attached upstream interface, 0 when none
+    bool m_running = false;  // start() done: main's preflight covered what start() attached
     ProxyCounters m_counters;
     std::vector<uint8_t> m_buf;
     std::optional<TimePoint> m_armed;
