@@ -192,6 +192,13 @@ void Proxy::attach(int ifindex, Link& link, Role role, TimePoint now) {
         return;
     }
     link.vif = vif;
+    // The kernel turns net.ipv4.conf.<if>.mc_forwarding on with the VIF (read-only for us);
+    // the seed's checklist looks at it, so do we.
+    auto mcf = triplay::sysctl::read_conf(link.name, "mc_forwarding");
+    if (mcf && *mcf == 0)
+        triplay::log::warning("{}: net.ipv4.conf.{}.mc_forwarding is still 0 after adding its "
+                              "VIF: the kernel will not forward multicast on it",
+                              link.name, link.name);
     std::vector<Action> out;
     if (role == Role::Upstream) {
         triplay::log::notice("{} is upstream (VIF {})", link.name, vif);
