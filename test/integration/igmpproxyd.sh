@@ -78,19 +78,6 @@ lab_require_cmd python3 jq timeout
 id nobody >/dev/null 2>&1 || lab_skip "needs user 'nobody'"
 lab_init
 
-FAILED=()
-pass() { lab_pass "$*"; }
-fail() {
-    printf 'FAIL: %s\n' "$*"
-    FAILED+=("$1")
-}
-# abort: a failure after which the remaining cases cannot run meaningfully.
-abort() {
-    fail "$@"
-    dump_logs
-    LAB_KEEP=1
-    lab_fail "aborting after: $1"
-}
 info() { printf '    %s\n' "$*"; }
 
 STATE=$LAB_DIR/run/igmpproxyd.json
@@ -762,9 +749,4 @@ rx deco leave "$G11"
 lab_stop "$IGMPD_PID" TERM
 
 echo "timings: join-to-first-packet ${J2P[*]} s; leave-to-stop (quickleave, out of vlan100, +/- ${SEND_INTERVAL} s) ${L2S[*]} s"
-if ((${#FAILED[@]})); then
-    lab_log "igmpproxyd: ${#FAILED[@]} failed: ${FAILED[*]}"
-    LAB_KEEP=1 # lab_cleanup keeps the scratch directory for a look
-    exit 99
-fi
-echo "igmpproxyd: all cases passed"
+lab_finish igmpproxyd

@@ -51,18 +51,6 @@ lab_require_cmd bird birdc tcpdump python3 jq
 id nobody >/dev/null 2>&1 || lab_skip "needs user 'nobody'"
 lab_init
 
-FAILED=()
-pass() { lab_pass "$*"; }
-fail() {
-    printf 'FAIL: %s\n' "$*"
-    FAILED+=("$1")
-}
-# abort: a failure after which the remaining cases cannot run meaningfully.
-abort() {
-    fail "$@"
-    dump_logs
-    lab_fail "aborting after: $1"
-}
 dump_logs() {
     lab_log "--- ip route (router)"
     lab_ip router route >&2
@@ -383,9 +371,4 @@ wait_for 5 iptv_ok || fail "g-control-routes" "request-on-start instance did not
 lab_stop "$RIPD_PID" TERM
 lab_stop "$TCPDUMP_PID" TERM
 
-if ((${#FAILED[@]})); then
-    lab_log "ripd-passive-bird: ${#FAILED[@]} failed: ${FAILED[*]}"
-    LAB_KEEP=1 # lab_cleanup keeps the scratch directory for a look
-    exit 99
-fi
-echo "ripd-passive-bird: all cases passed"
+lab_finish ripd-passive-bird

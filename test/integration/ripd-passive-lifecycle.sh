@@ -53,19 +53,6 @@ else
 fi
 lab_init
 
-FAILED=()
-pass() { lab_pass "$*"; }
-fail() {
-    printf 'FAIL: %s\n' "$*"
-    FAILED+=("$1")
-}
-# abort: a failure after which the remaining cases cannot run meaningfully.
-abort() {
-    fail "$@"
-    dump_logs
-    LAB_KEEP=1
-    lab_fail "aborting after: $1"
-}
 dump_logs() {
     lab_log "--- ip route (router)"
     lab_ip router route >&2
@@ -541,9 +528,4 @@ else
 fi
 stop_ripd || fail "m-exit" "SIGTERM: non-zero exit"
 
-if ((${#FAILED[@]})); then
-    lab_log "ripd-passive-lifecycle: ${#FAILED[@]} failed: ${FAILED[*]}"
-    LAB_KEEP=1 # lab_cleanup keeps the scratch directory for a look
-    exit 99
-fi
-echo "ripd-passive-lifecycle: all cases passed"
+lab_finish ripd-passive-lifecycle

@@ -237,6 +237,31 @@ wait_for() {
 # lab_not CMD...: succeed when CMD fails (for wait_for lab_not ...).
 lab_not() { ! "$@"; }
 
+# --- case bookkeeping, for tests of many checks --------------------------------------------
+# pass MSG and fail CASE MSG print one line per check and remember the failed cases; abort
+# CASE MSG is a failure after which nothing else can run (it calls the script's dump_logs when
+# there is one); lab_finish NAME ends the script: exit 99 when a case failed, else 0.
+FAILED=()
+pass() { lab_pass "$*"; }
+fail() {
+    printf 'FAIL: %s\n' "$*"
+    FAILED+=("$1")
+}
+abort() {
+    fail "$@"
+    if declare -F dump_logs >/dev/null; then dump_logs; fi
+    LAB_KEEP=1
+    lab_fail "aborting after: $1"
+}
+lab_finish() {
+    if ((${#FAILED[@]})); then
+        lab_log "$1: ${#FAILED[@]} failed: ${FAILED[*]}"
+        LAB_KEEP=1 # lab_cleanup keeps the scratch directory for a look
+        exit 99
+    fi
+    echo "$1: all cases passed"
+}
+
 # lab_alive PID: process exists and is not a zombie.
 lab_alive() {
     local st
